@@ -1,0 +1,106 @@
+"""``anpr`` subcommands that live in ``train``: ``data`` and ``synth``.
+
+This module only builds argparse parsers; heavy imports happen inside the handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _add_data_root(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-root", help="folder holding the shared dataset folders "
+                        "(default: $ANPR_DATA, else ../shared/data next to the project)")
+
+
+def register_data(subparsers: argparse._SubParsersAction) -> None:
+    """``anpr data check|split``."""
+    data = subparsers.add_parser("data", help="check and split datasets in the common layout")
+    sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+
+    check = sub.add_parser("check", help="validate dataset folders and print a per-source summary")
+    check.add_argument("dirs", nargs="*", type=Path,
+                       help="dataset folders (default: every folder under the data root)")
+    _add_data_root(check)
+    check.add_argument("--json", type=Path, help="also write the summary as JSON here")
+    check.add_argument("--workers", type=int, default=4, help="image decoding threads")
+    check.set_defaults(handler=_data_check)
+
+    split = sub.add_parser("split", help="write the leakage-free train/val split manifest")
+    split.add_argument("dirs", nargs="*", type=Path, help="dataset folders (default: all under the data root)")
+    _add_data_root(split)
+    split.add_argument("--out", type=Path, help="manifest path (default: train/splits.json)")
+    split.add_argument("--seed", type=int, help="split seed (default: the project's fixed seed)")
+    split.add_argument("--val-fraction", type=float, default=0.2, help="share of rows held out (default 0.2)")
+    split.set_defaults(handler=_data_split)
+
+
+def _resolve_dirs(args: argparse.Namespace) -> list[Path]:
+    from edge.errors import DataError
+    from train.data.paths import data_root, source_dirs
+
+    if args.dirs:
+        return list(args.dirs)
+    root = data_root(args.data_root)
+    dirs = source_dirs(root)
+    if not dirs:
+        raise DataError(f"no dataset folders under {root} (pass folders, --data-root or set $ANPR_DATA)")
+    return dirs
+
+
+def _data_check(args: argparse.Namespace) -> int:
+    from train.data.check import check_dirs, format_summary
+
+    summaries = check_dirs(_resolve_dirs(args), workers=args.workers)
+    for summary in summaries:
+        print(format_summary(summary))
+    errors = sum(len(s.errors) for s in summaries)
+    print(f"checked {len(summaries)} source(s): {sum(s.rows for s in summaries)} rows, {errors} error(s)")
+    if args.json:
+        args.json.write_text(json.dumps({s.name: s.as_dict() for s in summaries}, indent=1) + "\n")
+    return 1 if errors else 0
+
+
+def _data_split(args: argparse.Namespace) -> int:
+    from train.data.splits import DEFAULT_MANIFEST, DEFAULT_SEED, build_manifest, write_manifest
+
+    out = args.out or DEFAULT_MANIFEST
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    manifest = build_manifest(_resolve_dirs(args), val_fraction=args.val_fraction, seed=seed)
+    write_manifest(manifest, out)
+    for name, entry in manifest["sources"].items():
+        print(f"{name:12s} rows {entry['rows']:5d}  images train {len(entry['train']):5d} val {len(entry['val']):5d}"
+              f"  groups train {entry['groups']['train']:4d} val {entry['groups']['val']:4d}")
+    print(f"wrote {out}")
+    return 0
+
+
+def register_synth(subparsers: argparse._SubParsersAction) -> None:
+    """``anpr synth --kind plates|scenes|clip``."""
+    synth = subparsers.add_parser("synth", help="render synthetic plates, scenes or a sample clip")
+    synth.add_argument("--kind", choices=["plates", "scenes", "clip"], required=True)
+    synth.add_argument("--count", type=int, default=100, help="plates or scenes to write (clip: frames)")
+    synth.add_argument("--out", type=Path, required=True,
+                       help="output folder (common layout: images/ + annotations.csv); clip: a .mp4 file")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (same seed, same output)")
+    synth.add_argument("--styles", help="comma-separated plate styles (default: all); see --list-styles")
+    synth.add_argument("--list-styles", action="store_true", help="print the plate styles and exit")
+    synth.add_argument("--clean", action="store_true", help="plates only: skip the degradations")
+    synth.add_argument("--preview", type=Path, help="also write a grid of the first images to this PNG")
+    _add_data_root(synth)
+    synth.add_argument("--no-real", action="store_true",
+                       help="scenes: use generated backgrounds only, not the shared photos")
+    synth.set_defaults(handler=_synth)
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from train.synth.cli import run_synth
+
+    return run_synth(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use the 'anpr' command")

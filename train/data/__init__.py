@@ -1,0 +1,1 @@
+"""The data layer: reading and validating the common dataset layout, leakage-free splits."""
