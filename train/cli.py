@@ -12,8 +12,10 @@ from pathlib import Path
 
 
 def _add_data_root(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-root", help="folder holding the shared dataset folders "
-                        "(default: $ANPR_DATA, else ../shared/data next to the project)")
+    parser.add_argument(
+        "--data-root",
+        help="folder holding the shared dataset folders (default: $ANPR_DATA, else ../shared/data next to the project)",
+    )
 
 
 def register_data(subparsers: argparse._SubParsersAction) -> None:
@@ -22,8 +24,7 @@ def register_data(subparsers: argparse._SubParsersAction) -> None:
     sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
 
     check = sub.add_parser("check", help="validate dataset folders and print a per-source summary")
-    check.add_argument("dirs", nargs="*", type=Path,
-                       help="dataset folders (default: every folder under the data root)")
+    check.add_argument("dirs", nargs="*", type=Path, help="dataset folders (default: every folder under the data root)")
     _add_data_root(check)
     check.add_argument("--json", type=Path, help="also write the summary as JSON here")
     check.add_argument("--workers", type=int, default=4, help="image decoding threads")
@@ -72,8 +73,10 @@ def _data_split(args: argparse.Namespace) -> int:
     manifest = build_manifest(_resolve_dirs(args), val_fraction=args.val_fraction, seed=seed)
     write_manifest(manifest, out)
     for name, entry in manifest["sources"].items():
-        print(f"{name:12s} rows {entry['rows']:5d}  images train {len(entry['train']):5d} val {len(entry['val']):5d}"
-              f"  groups train {entry['groups']['train']:4d} val {entry['groups']['val']:4d}")
+        print(
+            f"{name:12s} rows {entry['rows']:5d}  images train {len(entry['train']):5d} val {len(entry['val']):5d}"
+            f"  groups train {entry['groups']['train']:4d} val {entry['groups']['val']:4d}"
+        )
     print(f"wrote {out}")
     return 0
 
@@ -83,16 +86,21 @@ def register_synth(subparsers: argparse._SubParsersAction) -> None:
     synth = subparsers.add_parser("synth", help="render synthetic plates, scenes or a sample clip")
     synth.add_argument("--kind", choices=["plates", "scenes", "clip"], required=True)
     synth.add_argument("--count", type=int, default=100, help="plates or scenes to write (clip: frames)")
-    synth.add_argument("--out", type=Path, required=True,
-                       help="output folder (common layout: images/ + annotations.csv); clip: a .mp4 file")
+    synth.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="output folder (common layout: images/ + annotations.csv); clip: a .mp4 file",
+    )
     synth.add_argument("--seed", type=int, default=0, help="random seed (same seed, same output)")
     synth.add_argument("--styles", help="comma-separated plate styles (default: all); see --list-styles")
     synth.add_argument("--list-styles", action="store_true", help="print the plate styles and exit")
     synth.add_argument("--clean", action="store_true", help="plates only: skip the degradations")
     synth.add_argument("--preview", type=Path, help="also write a grid of the first images to this PNG")
     _add_data_root(synth)
-    synth.add_argument("--no-real", action="store_true",
-                       help="scenes: use generated backgrounds only, not the shared photos")
+    synth.add_argument(
+        "--no-real", action="store_true", help="scenes: use generated backgrounds only, not the shared photos"
+    )
     synth.set_defaults(handler=_synth)
 
 

@@ -122,8 +122,12 @@ def read_dataset(root: str | Path) -> Dataset:
         if text:
             if normalize_text(text) != text:
                 dataset.issues.append(
-                    Issue("error", str(csv_path), number, f"{image}: text {text!r} is not normalised "
-                          f"(expected {normalize_text(text)!r})")
+                    Issue(
+                        "error",
+                        str(csv_path),
+                        number,
+                        f"{image}: text {text!r} is not normalised (expected {normalize_text(text)!r})",
+                    )
                 )
                 continue
             problem = text_problem(text)

@@ -55,9 +55,15 @@ class SourceSummary:
             return {"min": int(min(values)), "median": float(np.median(values)), "max": int(max(values))}
 
         return {
-            "rows": self.rows, "images": self.images, "crops": self.crops, "boxes": self.boxes,
-            "texts": self.texts, "distinct_texts": self.distinct_texts, "groups": self.groups,
-            "image_width": stats(self.image_widths), "image_height": stats(self.image_heights),
+            "rows": self.rows,
+            "images": self.images,
+            "crops": self.crops,
+            "boxes": self.boxes,
+            "texts": self.texts,
+            "distinct_texts": self.distinct_texts,
+            "groups": self.groups,
+            "image_width": stats(self.image_widths),
+            "image_height": stats(self.image_heights),
             "plate_width_histogram": self.width_histogram(),
             "errors": [str(i) for i in self.errors],
             "warnings": [str(i) for i in self.issues if i.severity == "warning"],
@@ -80,15 +86,15 @@ def check_dataset(dataset: Dataset, workers: int = 4) -> SourceSummary:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         shapes = dict(zip(images, pool.map(lambda name: _image_shape(dataset.images_dir / name), images)))
     csv_path = str(dataset.root / "annotations.csv")
-    for name, shape in shapes.items():
-        if isinstance(shape, Exception):
-            summary.issues.append(Issue("error", str(dataset.images_dir / name), None, str(shape).split(": ", 1)[-1]))
-        else:
+    for shape in shapes.values():
+        if not isinstance(shape, Exception):
             summary.image_widths.append(shape[0])
             summary.image_heights.append(shape[1])
     for a in annotations:
         shape = shapes[a.image]
         if isinstance(shape, Exception):
+            reason = str(shape).split(": ", 1)[-1]
+            summary.issues.append(Issue("error", csv_path, a.row, f"images/{a.image}: {reason}"))
             continue
         if a.box is None:
             summary.crops += 1
@@ -98,8 +104,12 @@ def check_dataset(dataset: Dataset, workers: int = 4) -> SourceSummary:
             summary.plate_widths.append(a.box.width)
             if not a.box.is_inside(*shape):
                 summary.issues.append(
-                    Issue("error", csv_path, a.row, f"{a.image}: box {a.box.as_list()} lies outside the "
-                          f"{shape[0]}x{shape[1]} image")
+                    Issue(
+                        "error",
+                        csv_path,
+                        a.row,
+                        f"{a.image}: box {a.box.as_list()} lies outside the {shape[0]}x{shape[1]} image",
+                    )
                 )
     summary.rows = len(annotations)
     summary.images = len(images)
@@ -116,7 +126,9 @@ def check_dirs(dirs: list[Path], workers: int = 4) -> list[SourceSummary]:
         try:
             dataset = read_dataset(directory)
         except Exception as exc:  # DataError or an unexpected I/O failure: report, keep going
-            summaries.append(SourceSummary(name=Path(directory).name, issues=[Issue("error", str(directory), None, str(exc))]))
+            summaries.append(
+                SourceSummary(name=Path(directory).name, issues=[Issue("error", str(directory), None, str(exc))])
+            )
             continue
         summaries.append(check_dataset(dataset, workers=workers))
     return summaries

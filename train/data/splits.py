@@ -116,8 +116,12 @@ def annotations_digest(dataset: Dataset) -> str:
     return hashlib.sha256((dataset.root / "annotations.csv").read_bytes()).hexdigest()
 
 
-def split_dataset(dataset: Dataset, val_fraction: float = DEFAULT_VAL_FRACTION, seed: int = DEFAULT_SEED,
-                  use_image_hashes: bool = True) -> dict:
+def split_dataset(
+    dataset: Dataset,
+    val_fraction: float = DEFAULT_VAL_FRACTION,
+    seed: int = DEFAULT_SEED,
+    use_image_hashes: bool = True,
+) -> dict:
     """Manifest entry for one source: which images are train and which are val, with group counts."""
     groups = group_rows(dataset, use_image_hashes=use_image_hashes)
     val_groups = assign_groups({g: len(rows) for g, rows in groups.items()}, val_fraction, seed)
@@ -133,8 +137,12 @@ def split_dataset(dataset: Dataset, val_fraction: float = DEFAULT_VAL_FRACTION, 
     }
 
 
-def build_manifest(dirs: list[Path], val_fraction: float = DEFAULT_VAL_FRACTION, seed: int = DEFAULT_SEED,
-                   use_image_hashes: bool = True) -> dict:
+def build_manifest(
+    dirs: list[Path],
+    val_fraction: float = DEFAULT_VAL_FRACTION,
+    seed: int = DEFAULT_SEED,
+    use_image_hashes: bool = True,
+) -> dict:
     """Split every dataset folder in ``dirs``; the result is JSON-serialisable."""
     sources = {}
     for directory in dirs:
@@ -181,7 +189,8 @@ def select_split(dataset: Dataset, manifest: dict, split: str) -> SplitSelection
     if entry is None:
         raise DataError(f"source {dataset.name!r} is not in the split manifest (run 'anpr data split')")
     if entry["annotations_sha256"] != annotations_digest(dataset):
-        raise DataError(f"{dataset.root}/annotations.csv changed since the split manifest was written "
-                        "(run 'anpr data split' again)")
+        raise DataError(
+            f"{dataset.root}/annotations.csv changed since the split manifest was written (run 'anpr data split' again)"
+        )
     images = set(entry[split])
     return SplitSelection(dataset, split, [a for a in dataset.annotations if a.image in images])

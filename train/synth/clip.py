@@ -16,7 +16,7 @@ import numpy as np
 from edge.errors import AnprError
 from edge.types import Box
 from train.synth.plates import choose_style, render_clean, to_bgr
-from train.synth.procedural import CAR_PAINTS, draw_car, street
+from train.synth.procedural import CAR_PAINTS, car_extent, draw_car, street
 from train.synth.scenes import blend_quad
 
 FRAME_SIZE = (720, 1280)  # height, width
@@ -33,8 +33,14 @@ def _car_track(frame: int, start: int, duration: int, lane_x: float, width: int,
     return x, y_bottom, car_w
 
 
-def write_clip(out: str | Path, frames: int = 120, seed: int = 0, fps: float = 10.0,
-               styles: list[str] | None = None, cars: int | None = None) -> dict:
+def write_clip(
+    out: str | Path,
+    frames: int = 120,
+    seed: int = 0,
+    fps: float = 10.0,
+    styles: list[str] | None = None,
+    cars: int | None = None,
+) -> dict:
     """Write an MP4 of ``frames`` frames plus ``<out>.json`` with the ground truth; returns that dict."""
     out = Path(out)
     if out.suffix.lower() != ".mp4":
@@ -48,12 +54,18 @@ def write_clip(out: str | Path, frames: int = 120, seed: int = 0, fps: float = 1
     tracks = []
     for k in range(n_cars):
         plate = render_clean(choose_style(rng, styles), rng)
-        tracks.append({
-            "text": plate.text, "style": plate.style, "plate": to_bgr(plate),
-            "start": int(k * (frames - duration) / max(1, n_cars - 1)) if n_cars > 1 else 0,
-            "lane": float(rng.uniform(0.3, 0.7)), "paint": CAR_PAINTS[int(rng.integers(len(CAR_PAINTS)))],
-            "seed": int(rng.integers(1 << 30)), "boxes": {},
-        })
+        tracks.append(
+            {
+                "text": plate.text,
+                "style": plate.style,
+                "plate": to_bgr(plate),
+                "start": int(k * (frames - duration) / max(1, n_cars - 1)) if n_cars > 1 else 0,
+                "lane": float(rng.uniform(0.3, 0.7)),
+                "paint": CAR_PAINTS[int(rng.integers(len(CAR_PAINTS)))],
+                "seed": int(rng.integers(1 << 30)),
+                "boxes": {},
+            }
+        )
     writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
     if not writer.isOpened():
         raise AnprError(f"{out}: OpenCV cannot write MP4 video here")
@@ -65,23 +77,27 @@ def write_clip(out: str | Path, frames: int = 120, seed: int = 0, fps: float = 1
             # far cars first so nearer ones cover them; a covered plate leaves the ground truth
             for tr, pos in sorted((v for v in visible if v[1] is not None), key=lambda v: v[1][1]):
                 x, y_bottom, car_w = pos
-                body = Box(x, y_bottom - car_w * 0.8, x + car_w, y_bottom)
+                body = Box(*car_extent(x, y_bottom, car_w))
                 for other, plate_box in drawn:
-                    if plate_box.iou(body) > 0 and f in other["boxes"]:
-                        del other["boxes"][f]
+                    if plate_box.iou(body) > 0 and str(f) in other["boxes"]:
+                        del other["boxes"][str(f)]
                 rect = draw_car(image, x, y_bottom, car_w, np.random.default_rng(tr["seed"]), paint=tr["paint"])
                 ph, pw = tr["plate"].shape[:2]
                 x1, y1, x2, _ = rect
                 quad = np.float32([[x1, y1], [x2, y1], [x2, y1 + (x2 - x1) * ph / pw], [x1, y1 + (x2 - x1) * ph / pw]])
                 box = blend_quad(image, tr["plate"], quad, match_light=False)
                 if box is not None:
-                    tr["boxes"][f] = [round(v, 1) for v in box.as_list()]
+                    tr["boxes"][str(f)] = [round(v, 1) for v in box.as_list()]
                     drawn.append((tr, box))
             writer.write(image)
     finally:
         writer.release()
     info = {
-        "video": out.name, "frames": frames, "fps": fps, "size": [width, height], "seed": seed,
+        "video": out.name,
+        "frames": frames,
+        "fps": fps,
+        "size": [width, height],
+        "seed": seed,
         "plates": [tr["text"] for tr in tracks],
         "tracks": [{"text": tr["text"], "style": tr["style"], "boxes": tr["boxes"]} for tr in tracks],
     }

@@ -10,8 +10,9 @@ import cv2
 import numpy as np
 
 
-def perspective_matrix(w: float, h: float, rng: np.random.Generator, max_tilt: float = 0.12,
-                       max_rotate_deg: float = 10.0) -> np.ndarray:
+def perspective_matrix(
+    w: float, h: float, rng: np.random.Generator, max_tilt: float = 0.12, max_rotate_deg: float = 10.0
+) -> np.ndarray:
     """A homography from a ``w`` x ``h`` plate to a tilted, rotated quad (in the plate's frame)."""
     src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
     jitter = rng.uniform(-max_tilt, max_tilt, size=(4, 2)) * np.float32([w * 0.5, h])
@@ -52,10 +53,10 @@ def jpeg(image: np.ndarray, rng: np.random.Generator, low: int = 15, high: int =
 
 def low_light(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Dark, warm-tinted, noisy: a street-lit night frame."""
-    gain = rng.uniform(0.2, 0.55)
+    gain = rng.uniform(0.3, 0.6)
     tint = np.float32([rng.uniform(0.7, 0.9), rng.uniform(0.85, 1.0), 1.0])  # BGR: less blue
     out = image.astype(np.float32) * gain * tint
-    out = 255.0 * (out / 255.0) ** rng.uniform(1.0, 1.5)
+    out = 255.0 * (out / 255.0) ** rng.uniform(1.0, 1.3)
     return gaussian_noise(np.clip(out, 0, 255).astype(np.uint8), rng, 10)
 
 
@@ -121,13 +122,18 @@ def colour_shift(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
-def camera_effects(image: np.ndarray, rng: np.random.Generator, strength: float = 1.0) -> np.ndarray:
-    """A random chain of the degradations above; ``strength`` scales how many are applied."""
+def camera_effects(
+    image: np.ndarray, rng: np.random.Generator, strength: float = 1.0, plate_only: bool = True
+) -> np.ndarray:
+    """A random chain of the degradations above; ``strength`` scales how many are applied.
+
+    ``plate_only`` enables the effects that only make sense on a plate crop (dirt).
+    """
     p = min(1.0, strength)
     image = colour_shift(image, rng) if rng.random() < 0.8 * p else image
     if rng.random() < 0.25 * p:
         image = shadow(image, rng)
-    if rng.random() < 0.2 * p:
+    if plate_only and rng.random() < 0.2 * p:
         image = dirt(image, rng)
     if rng.random() < 0.1 * p:
         image = glare(image, rng)

@@ -47,8 +47,14 @@ def text_mask(text: str, font_path: Path, size: int = 96, spacing: float = 0.0) 
     return mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
 
-def place_mask(canvas: np.ndarray, mask: np.ndarray, box: tuple[float, float, float, float], colour: Colour,
-               align: str = "center", max_squeeze: float = 0.55) -> tuple[int, int, int, int]:
+def place_mask(
+    canvas: np.ndarray,
+    mask: np.ndarray,
+    box: tuple[float, float, float, float],
+    colour: Colour,
+    align: str = "center",
+    max_squeeze: float = 0.55,
+) -> tuple[int, int, int, int]:
     """Paint ``mask`` in ``colour`` inside ``box`` (x1, y1, x2, y2), filling its height.
 
     The mask keeps its aspect ratio unless it is too wide, in which case it is squeezed
@@ -75,7 +81,7 @@ def place_mask(canvas: np.ndarray, mask: np.ndarray, box: tuple[float, float, fl
     else:
         ox = x1 + (bw - w) / 2
     oy = y1 + (bh - h) / 2
-    return paste_alpha(canvas, resized, int(round(ox)), int(round(oy)), colour)
+    return paste_alpha(canvas, resized, round(ox), round(oy), colour)
 
 
 def paste_alpha(canvas: np.ndarray, alpha: np.ndarray, x: int, y: int, colour: Colour) -> tuple[int, int, int, int]:
@@ -91,8 +97,16 @@ def paste_alpha(canvas: np.ndarray, alpha: np.ndarray, x: int, y: int, colour: C
     return (x, y, x + w, y + h)
 
 
-def text_in_box(canvas: np.ndarray, text: str, font_path: Path, box: tuple[float, float, float, float],
-                colour: Colour, spacing: float = 0.0, align: str = "center", max_squeeze: float = 0.55) -> None:
+def text_in_box(
+    canvas: np.ndarray,
+    text: str,
+    font_path: Path,
+    box: tuple[float, float, float, float],
+    colour: Colour,
+    spacing: float = 0.0,
+    align: str = "center",
+    max_squeeze: float = 0.55,
+) -> None:
     """Render ``text`` and fit it into ``box``."""
     if text:
         place_mask(canvas, text_mask(text, font_path, spacing=spacing), box, colour, align, max_squeeze)
@@ -104,7 +118,8 @@ def rounded_rect_mask(height: int, width: int, radius: float, inset: float = 0.0
     image = Image.new("L", (width * scale, height * scale), 0)
     ImageDraw.Draw(image).rounded_rectangle(
         (inset * scale, inset * scale, (width - inset) * scale - 1, (height - inset) * scale - 1),
-        radius=max(1, int(radius * scale)), fill=255,
+        radius=max(1, int(radius * scale)),
+        fill=255,
     )
     small = image.resize((width, height), Image.Resampling.LANCZOS)
     return np.asarray(small, np.float32) / 255.0
@@ -119,7 +134,7 @@ def draw_border(canvas: np.ndarray, colour: Colour, thickness: float, radius: fl
 
 
 def fill_rect(canvas: np.ndarray, box: tuple[float, float, float, float], colour: Colour) -> None:
-    x1, y1, x2, y2 = (int(round(v)) for v in box)
+    x1, y1, x2, y2 = (round(v) for v in box)
     canvas[max(0, y1) : y2, max(0, x1) : x2] = colour
 
 

@@ -65,8 +65,7 @@ def plate_fonts() -> tuple[Path, ...]:
     """Bold sans fonts for plate characters (at least one, else :class:`AnprError`)."""
     fonts = _collect(_PLATE_FONTS) + tuple(Path(p) for p in _DEBIAN_FONTS if Path(p).is_file())
     if not fonts:
-        raise AnprError("no fonts found for the plate renderer: install the 'train' extra "
-                        "(pip install -e '.[train]')")
+        raise AnprError("no fonts found for the plate renderer: install the 'train' extra (pip install -e '.[train]')")
     return fonts
 
 

@@ -48,29 +48,47 @@ def to_bgr(plate: RenderedPlate) -> np.ndarray:
 
 def car_body(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
     """A plausible patch of car (paint, bumper shading, grille lines) to surround a plate."""
-    paint = rng.choice([(30, 30, 30), (200, 200, 200), (240, 240, 240), (40, 40, 150), (140, 60, 20),
-                        (60, 60, 60), (120, 120, 120), (20, 80, 20), (30, 120, 200)])
+    paint = rng.choice(
+        [
+            (30, 30, 30),
+            (200, 200, 200),
+            (240, 240, 240),
+            (40, 40, 150),
+            (140, 60, 20),
+            (60, 60, 60),
+            (120, 120, 120),
+            (20, 80, 20),
+            (30, 120, 200),
+        ]
+    )
     top = np.float32(paint) * rng.uniform(0.7, 1.2)
     bottom = np.float32(paint) * rng.uniform(0.4, 0.9)
     t = np.linspace(0, 1, height, dtype=np.float32)[:, None, None]
     body = np.repeat(top * (1 - t) + bottom * t, width, axis=1)
     for _ in range(int(rng.integers(0, 4))):  # bumper edges and grille slats
         y = int(rng.uniform(0, height))
-        cv2.line(body, (0, y), (width, y + int(rng.uniform(-5, 5))), tuple(float(v) for v in top * 0.5),
-                 int(rng.integers(1, 4)))
+        cv2.line(
+            body,
+            (0, y),
+            (width, y + int(rng.uniform(-5, 5))),
+            tuple(float(v) for v in top * 0.5),
+            int(rng.integers(1, 4)),
+        )
     body += rng.normal(0, 4, body.shape).astype(np.float32)
     return np.clip(body, 0, 255).astype(np.uint8)
 
 
-def warp_plate(plate_bgr: np.ndarray, rng: np.random.Generator, tilt: float = 0.12,
-               rotate_deg: float = 10.0, context: float = 0.6) -> tuple[np.ndarray, np.ndarray]:
+def warp_plate(
+    plate_bgr: np.ndarray, rng: np.random.Generator, tilt: float = 0.12, rotate_deg: float = 10.0, context: float = 0.6
+) -> tuple[np.ndarray, np.ndarray]:
     """Warp a flat plate onto a car-body canvas; returns (canvas, the plate's 4 corners in it)."""
     h, w = plate_bgr.shape[:2]
     matrix = degrade.perspective_matrix(w, h, rng, tilt, rotate_deg)
     corners = cv2.perspectiveTransform(np.float32([[[0, 0], [w, 0], [w, h], [0, h]]]), matrix)[0]
     pad_x, pad_y = w * context, h * context * 2
-    shift = np.float32([[1, 0, pad_x - corners[:, 0].min() + w * 0.1], [0, 1, pad_y - corners[:, 1].min() + h * 0.1],
-                        [0, 0, 1]])
+    shift = np.float32(
+        [[1, 0, pad_x - corners[:, 0].min() + w * 0.1], [0, 1, pad_y - corners[:, 1].min() + h * 0.1], [0, 0, 1]]
+    )
     matrix = shift @ matrix
     corners = cv2.perspectiveTransform(corners[None], shift)[0]
     cw = int(corners[:, 0].max() + pad_x + w * 0.1)
@@ -83,8 +101,9 @@ def warp_plate(plate_bgr: np.ndarray, rng: np.random.Generator, tilt: float = 0.
     return out.astype(np.uint8), corners
 
 
-def render_plate_sample(rng: np.random.Generator, styles: list[str] | None = None, clean: bool = False,
-                        strength: float = 1.0) -> PlateSample:
+def render_plate_sample(
+    rng: np.random.Generator, styles: list[str] | None = None, clean: bool = False, strength: float = 1.0
+) -> PlateSample:
     """One synthetic OCR training crop: plate box plus a random margin, degraded like a camera would."""
     style = choose_style(rng, styles)
     plate = render_clean(style, rng)

@@ -20,7 +20,7 @@ from edge.types import Box
 from train.data.annotations import Annotation, Dataset
 from train.synth import degrade
 from train.synth.plates import car_body, choose_style, render_clean, to_bgr
-from train.synth.procedural import draw_car, street
+from train.synth.procedural import car_extent, draw_car, street
 
 
 @dataclass
@@ -60,14 +60,18 @@ def collect_real(datasets: list[tuple[Dataset, list[Annotation]]]) -> tuple[list
                     crops.append(RealCrop(dataset.image_path(a), a.text))
             else:
                 by_image.setdefault(a.image, []).append(a)
-        for image, annotations in sorted(by_image.items()):
-            photos.append(RealPhoto(dataset.images_dir / image, tuple(a.box for a in annotations),
-                                    tuple(a.text for a in annotations)))
+        for image, image_rows in sorted(by_image.items()):
+            photos.append(
+                RealPhoto(
+                    dataset.images_dir / image, tuple(a.box for a in image_rows), tuple(a.text for a in image_rows)
+                )
+            )
     return photos, crops
 
 
-def _plate_image(rng: np.random.Generator, crops: list[RealCrop], real_crop_share: float,
-                 styles: list[str] | None) -> tuple[np.ndarray, str]:
+def _plate_image(
+    rng: np.random.Generator, crops: list[RealCrop], real_crop_share: float, styles: list[str] | None
+) -> tuple[np.ndarray, str]:
     if crops and rng.random() < real_crop_share:
         crop = crops[int(rng.integers(len(crops)))]
         try:
@@ -98,8 +102,12 @@ def blend_quad(scene: np.ndarray, plate: np.ndarray, quad: np.ndarray, match_lig
         target = region.mean() + 1e-3
         warped *= np.clip(target / (warped.mean() + 1e-3), 0.35, 1.3) ** 0.6
     scene[cy1:cy2, cx1:cx2] = np.clip(region * (1 - alpha) + warped * alpha, 0, 255).astype(np.uint8)
-    visible = Box(float(max(0, quad[:, 0].min())), float(max(0, quad[:, 1].min())),
-                  float(min(W, quad[:, 0].max())), float(min(H, quad[:, 1].max())))
+    visible = Box(
+        float(max(0, quad[:, 0].min())),
+        float(max(0, quad[:, 1].min())),
+        float(min(W, quad[:, 0].max())),
+        float(min(H, quad[:, 1].max())),
+    )
     full = Box(*quad.min(axis=0).tolist(), *quad.max(axis=0).tolist())
     return visible if visible.area >= 0.6 * full.area else None
 
@@ -122,8 +130,15 @@ def _overlaps(box: Box, others: list[Box]) -> bool:
     return any(box.iou(o) > 0.0 for o in others)
 
 
-def paste_plates(scene: Scene, rng: np.random.Generator, count: int, crops: list[RealCrop],
-                 real_crop_share: float, styles: list[str] | None, min_width: float = 25.0) -> None:
+def paste_plates(
+    scene: Scene,
+    rng: np.random.Generator,
+    count: int,
+    crops: list[RealCrop],
+    real_crop_share: float,
+    styles: list[str] | None,
+    min_width: float = 25.0,
+) -> None:
     """Paste ``count`` plates at random places and sizes, avoiding existing plates."""
     H, W = scene.image.shape[:2]
     for _ in range(count):
@@ -133,8 +148,10 @@ def paste_plates(scene: Scene, rng: np.random.Generator, count: int, crops: list
         centre = (rng.uniform(width * 0.6, W - width * 0.6), rng.uniform(H * 0.2, H - width / aspect))
         quad = _random_quad(rng, width, aspect, centre)
         bounds = Box(*quad.min(axis=0).tolist(), *quad.max(axis=0).tolist())
-        if _overlaps(Box(bounds.x1 - width * 0.6, bounds.y1 - width * 0.3, bounds.x2 + width * 0.6,
-                         bounds.y2 + width * 0.3), scene.boxes):
+        if _overlaps(
+            Box(bounds.x1 - width * 0.6, bounds.y1 - width * 0.3, bounds.x2 + width * 0.6, bounds.y2 + width * 0.3),
+            scene.boxes,
+        ):
             continue
         if rng.random() < 0.6:  # a patch of car body behind the plate
             pad = np.float32([[-0.5, -0.6], [0.5, -0.6], [0.5, 0.8], [-0.5, 0.8]]) * np.float32([width, width / aspect])
@@ -147,8 +164,15 @@ def paste_plates(scene: Scene, rng: np.random.Generator, count: int, crops: list
             scene.texts.append(text)
 
 
-def real_scene(photo: RealPhoto, rng: np.random.Generator, crops: list[RealCrop], styles: list[str] | None,
-               replace_share: float = 0.7, real_crop_share: float = 0.2, max_extra: int = 2) -> Scene:
+def real_scene(
+    photo: RealPhoto,
+    rng: np.random.Generator,
+    crops: list[RealCrop],
+    styles: list[str] | None,
+    replace_share: float = 0.7,
+    real_crop_share: float = 0.2,
+    max_extra: int = 2,
+) -> Scene:
     """A real photo, each labelled plate replaced with probability ``replace_share``, plus extra plates."""
     image = read_image(photo.path)
     scene = Scene(image)
@@ -166,23 +190,31 @@ def real_scene(photo: RealPhoto, rng: np.random.Generator, crops: list[RealCrop]
     return scene
 
 
-def generated_scene(rng: np.random.Generator, crops: list[RealCrop], styles: list[str] | None,
-                    size: tuple[int, int] = (720, 1280), real_crop_share: float = 0.2) -> Scene:
+def generated_scene(
+    rng: np.random.Generator,
+    crops: list[RealCrop],
+    styles: list[str] | None,
+    size: tuple[int, int] = (720, 1280),
+    real_crop_share: float = 0.2,
+) -> Scene:
     """A generated street with 1-4 cars, each carrying a plate."""
     height, width = size
     scene = Scene(street(height, width, rng))
-    n_cars = int(rng.integers(1, 5))
-    for _ in range(n_cars):
-        car_w = float(np.exp(rng.uniform(np.log(width * 0.08), np.log(width * 0.55))))
-        x = rng.uniform(-car_w * 0.1, width - car_w * 0.9)
-        y_bottom = rng.uniform(height * 0.55, height * 1.02)
+    cars = []
+    for _ in range(int(rng.integers(1, 5))):
+        depth = rng.uniform(0.0, 1.0)  # 0 far (near the horizon, small), 1 close (bottom, large)
+        car_w = width * (0.08 + 0.45 * depth**1.5) * rng.uniform(0.85, 1.15)
+        y_bottom = height * (0.55 + 0.47 * depth)
+        cars.append((rng.uniform(-car_w * 0.1, width - car_w * 0.9), y_bottom, car_w))
+    for x, y_bottom, car_w in sorted(cars, key=lambda c: c[1]):  # far cars first, nearer ones cover them
+        covered = Box(*car_extent(x, y_bottom, car_w))
+        keep = [i for i, b in enumerate(scene.boxes) if b.iou(covered) == 0.0]
+        scene.boxes = [scene.boxes[i] for i in keep]
+        scene.texts = [scene.texts[i] for i in keep]
         rect = draw_car(scene.image, x, y_bottom, car_w, rng)
-        plate_box = Box(*rect)
-        if _overlaps(plate_box, scene.boxes):
-            continue
         plate, text = _plate_image(rng, crops, real_crop_share, styles)
         aspect = plate.shape[1] / plate.shape[0]
-        plate_box = Box(plate_box.x1, plate_box.y1, plate_box.x2, plate_box.y1 + plate_box.width / aspect)
+        plate_box = Box(rect[0], rect[1], rect[2], rect[1] + (rect[2] - rect[0]) / aspect)
         placed = blend_quad(scene.image, plate, _quad_in_box(plate_box, rng, 0.03), match_light=False)
         if placed is not None:
             scene.boxes.append(placed)
@@ -190,13 +222,19 @@ def generated_scene(rng: np.random.Generator, crops: list[RealCrop], styles: lis
     return scene
 
 
-def render_scene(rng: np.random.Generator, photos: list[RealPhoto], crops: list[RealCrop],
-                 styles: list[str] | None = None, real_share: float = 0.7, camera: bool = True) -> Scene:
+def render_scene(
+    rng: np.random.Generator,
+    photos: list[RealPhoto],
+    crops: list[RealCrop],
+    styles: list[str] | None = None,
+    real_share: float = 0.7,
+    camera: bool = True,
+) -> Scene:
     """One scene: a real photo background with probability ``real_share`` (when any), else generated."""
     if photos and rng.random() < real_share:
         scene = real_scene(photos[int(rng.integers(len(photos)))], rng, crops, styles)
     else:
         scene = generated_scene(rng, crops, styles)
     if camera:
-        scene.image = degrade.camera_effects(scene.image, rng, strength=0.5)
+        scene.image = degrade.camera_effects(scene.image, rng, strength=0.5, plate_only=False)
     return scene

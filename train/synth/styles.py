@@ -41,23 +41,105 @@ def _jitter(colour, rng: np.random.Generator, amount: int = 12):
 
 # ---------------------------------------------------------------- United States
 US_STATES = [
-    "ALABAMA", "ALASKA", "ARIZONA", "ARKANSAS", "California", "COLORADO", "Connecticut", "DELAWARE",
-    "Florida", "GEORGIA", "Hawaii", "IDAHO", "Illinois", "INDIANA", "IOWA", "KANSAS", "KENTUCKY",
-    "Louisiana", "MAINE", "MARYLAND", "Massachusetts", "MICHIGAN", "Minnesota", "MISSISSIPPI",
-    "MISSOURI", "MONTANA", "NEBRASKA", "NEVADA", "New Hampshire", "New Jersey", "NEW MEXICO",
-    "NEW YORK", "North Carolina", "NORTH DAKOTA", "OHIO", "OKLAHOMA", "OREGON", "Pennsylvania",
-    "Rhode Island", "South Carolina", "SOUTH DAKOTA", "Tennessee", "TEXAS", "UTAH", "Vermont",
-    "VIRGINIA", "Washington", "West Virginia", "WISCONSIN", "WYOMING", "DISTRICT OF COLUMBIA",
+    "ALABAMA",
+    "ALASKA",
+    "ARIZONA",
+    "ARKANSAS",
+    "California",
+    "COLORADO",
+    "Connecticut",
+    "DELAWARE",
+    "Florida",
+    "GEORGIA",
+    "Hawaii",
+    "IDAHO",
+    "Illinois",
+    "INDIANA",
+    "IOWA",
+    "KANSAS",
+    "KENTUCKY",
+    "Louisiana",
+    "MAINE",
+    "MARYLAND",
+    "Massachusetts",
+    "MICHIGAN",
+    "Minnesota",
+    "MISSISSIPPI",
+    "MISSOURI",
+    "MONTANA",
+    "NEBRASKA",
+    "NEVADA",
+    "New Hampshire",
+    "New Jersey",
+    "NEW MEXICO",
+    "NEW YORK",
+    "North Carolina",
+    "NORTH DAKOTA",
+    "OHIO",
+    "OKLAHOMA",
+    "OREGON",
+    "Pennsylvania",
+    "Rhode Island",
+    "South Carolina",
+    "SOUTH DAKOTA",
+    "Tennessee",
+    "TEXAS",
+    "UTAH",
+    "Vermont",
+    "VIRGINIA",
+    "Washington",
+    "West Virginia",
+    "WISCONSIN",
+    "WYOMING",
+    "DISTRICT OF COLUMBIA",
 ]
 US_SLOGANS = [
-    "Sunshine State", "EMPIRE STATE", "Garden State", "Land of Lincoln", "Great Lakes", "Ocean State",
-    "THE FIRST STATE", "Famous Potatoes", "Heart of Dixie", "Live Free or Die", "Grand Canyon State",
-    "America's Dairyland", "Show Me State", "Sportsman's Paradise", "Volunteer State", "keystone state",
-    "Peach State", "Lone Star State", "Evergreen State", "Aloha State", "Wild Wonderful", "COUNTY",
-    "First in Flight", "Pure Michigan", "Explore Minnesota", "", "", "",
+    "Sunshine State",
+    "EMPIRE STATE",
+    "Garden State",
+    "Land of Lincoln",
+    "Great Lakes",
+    "Ocean State",
+    "THE FIRST STATE",
+    "Famous Potatoes",
+    "Heart of Dixie",
+    "Live Free or Die",
+    "Grand Canyon State",
+    "America's Dairyland",
+    "Show Me State",
+    "Sportsman's Paradise",
+    "Volunteer State",
+    "keystone state",
+    "Peach State",
+    "Lone Star State",
+    "Evergreen State",
+    "Aloha State",
+    "Wild Wonderful",
+    "COUNTY",
+    "First in Flight",
+    "Pure Michigan",
+    "Explore Minnesota",
+    "",
+    "",
+    "",
 ]
-US_FORMATS = ["LLL DDDD", "LLL-DDDD", "NLLLDDD", "LLL DDD", "DDD LLL", "LL DDDDD", "DLL DDD", "LLL-DDD",
-              "DDD-LLL", "LLLDDDD", "DDDDDD", "LL DDDD", "L DDDDD", "DDD DDD", "LLL DDL"]
+US_FORMATS = [
+    "LLL DDDD",
+    "LLL-DDDD",
+    "NLLLDDD",
+    "LLL DDD",
+    "DDD LLL",
+    "LL DDDDD",
+    "DLL DDD",
+    "LLL-DDD",
+    "DDD-LLL",
+    "LLLDDDD",
+    "DDDDDD",
+    "LL DDDD",
+    "L DDDDD",
+    "DDD DDD",
+    "LLL DDL",
+]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _DARK_INKS = [(20, 30, 110), (15, 15, 20), (150, 20, 30), (20, 90, 40), (100, 20, 40), (30, 60, 140)]
 _LIGHT_INKS = [(255, 255, 255), (250, 215, 60), (240, 240, 200)]
@@ -70,16 +152,24 @@ def _us_background(h: int, w: int, rng: np.random.Generator) -> tuple[np.ndarray
     if kind == "sky":
         return draw.vertical_gradient(h, w, _jitter((150, 190, 235), rng, 25), _jitter((250, 250, 250), rng, 5)), False
     if kind == "pale":
-        return np.full((h, w, 3), _jitter(_pick(rng, [(235, 225, 200), (220, 235, 220), (235, 220, 225)]), rng), np.float32), False
+        return np.full(
+            (h, w, 3), _jitter(_pick(rng, [(235, 225, 200), (220, 235, 220), (235, 220, 225)]), rng), np.float32
+        ), False
     if kind == "yellow":
         return np.full((h, w, 3), _jitter(_pick(rng, [(245, 200, 50), (240, 150, 40)]), rng), np.float32), False
     if kind == "dark":
-        return np.full((h, w, 3), _jitter(_pick(rng, [(20, 40, 110), (20, 20, 25), (30, 70, 40)]), rng), np.float32), True
+        return np.full(
+            (h, w, 3), _jitter(_pick(rng, [(20, 40, 110), (20, 20, 25), (30, 70, 40)]), rng), np.float32
+        ), True
     canvas = draw.vertical_gradient(h, w, _jitter((170, 205, 240), rng, 20), (250, 250, 245))
     for _ in range(int(rng.integers(2, 5))):  # blurred hills / shapes behind the text
         cx, cy = rng.uniform(0, w), rng.uniform(h * 0.5, h * 1.1)
-        draw.fill_circle(canvas, (cx, cy), rng.uniform(h * 0.3, h * 0.8),
-                         _jitter(_pick(rng, [(120, 170, 110), (200, 160, 110), (230, 190, 140)]), rng, 20))
+        draw.fill_circle(
+            canvas,
+            (cx, cy),
+            rng.uniform(h * 0.3, h * 0.8),
+            _jitter(_pick(rng, [(120, 170, 110), (200, 160, 110), (230, 190, 140)]), rng, 20),
+        )
     import cv2
 
     canvas = cv2.GaussianBlur(canvas, (0, 0), 3)
@@ -117,13 +207,20 @@ def render_us(rng: np.random.Generator) -> RenderedPlate:
         draw.text_in_box(canvas, right, font, (mid + 14, text_box[1], text_box[2], text_box[3]), ink, align="left")
     else:
         draw.text_in_box(canvas, printed, font, tuple(text_box), ink, spacing=rng.uniform(0.0, 0.12))
-    for corner_x in ([8, w - 48] if rng.random() < 0.5 else [_pick(rng, [8, w - 48])]):
+    for corner_x in [8, w - 48] if rng.random() < 0.5 else [_pick(rng, [8, w - 48])]:
         if rng.random() < 0.75:  # registration stickers
             y = rng.uniform(6, 14) if rng.random() < 0.7 else rng.uniform(110, 118)
-            colour = _jitter(_pick(rng, [(240, 200, 40), (60, 170, 80), (200, 50, 60), (250, 250, 250), (70, 120, 220)]), rng)
+            colour = _jitter(
+                _pick(rng, [(240, 200, 40), (60, 170, 80), (200, 50, 60), (250, 250, 250), (70, 120, 220)]), rng
+            )
             draw.fill_rect(canvas, (corner_x, y, corner_x + 40, y + 24), colour)
-            draw.text_in_box(canvas, _pick(rng, MONTHS) if rng.random() < 0.5 else str(rng.integers(20, 30)),
-                             _pick(rng, plate_fonts()), (corner_x + 4, y + 3, corner_x + 36, y + 21), (20, 20, 20))
+            draw.text_in_box(
+                canvas,
+                _pick(rng, MONTHS) if rng.random() < 0.5 else str(rng.integers(20, 30)),
+                _pick(rng, plate_fonts()),
+                (corner_x + 4, y + 3, corner_x + 36, y + 21),
+                (20, 20, 20),
+            )
     for bx in (w * 0.27, w * 0.73):
         if rng.random() < 0.7:
             draw.fill_circle(canvas, (bx, rng.uniform(10, 16)), 4, (60, 60, 60))
@@ -151,13 +248,22 @@ class EuFormat:
 EU_FORMATS = [
     EuFormat("eu_cz", "CZ", ("NLA DDDD", "NLL DDDD")),
     EuFormat("eu_sk", "SK", ("LL-DDDLL", "LL DDDLL", "LLDDDLL")),
-    EuFormat("eu_de", "D", ("L-LL DDDD", "LL-L DDD", "LLL-LL DD", "LL-LL DDDD", "L-L DDDD", "LLL-L DDD",
-                            "LL-LL DDDE", "L-LL DDH"), seals=True, condensed=True),
+    EuFormat(
+        "eu_de",
+        "D",
+        ("L-LL DDDD", "LL-L DDD", "LLL-LL DD", "LL-LL DDDD", "L-L DDDD", "LLL-L DDD", "LL-LL DDDE", "L-LL DDH"),
+        seals=True,
+        condensed=True,
+    ),
     EuFormat("eu_pl", "PL", ("LL DDDDD", "LL DDDLL", "LLL DDDL", "LL DDDDL", "LLL LLDD")),
     EuFormat("eu_it", "I", ("LL DDDLL", "LL DDD LL"), right_band=True),
     EuFormat("eu_fr", "F", ("LL-DDD-LL",), right_band=True),
-    EuFormat("eu_nl", "NL", ("LL-DDD-L", "D-LLL-DD", "LL-DD-LL", "DD-LLL-D", "L-DDD-LL", "LLL-DD-L"),
-             background=(250, 200, 20)),
+    EuFormat(
+        "eu_nl",
+        "NL",
+        ("LL-DDD-L", "D-LLL-DD", "LL-DD-LL", "DD-LLL-D", "L-DDD-LL", "LLL-DD-L"),
+        background=(250, 200, 20),
+    ),
     EuFormat("eu_ro", "RO", ("L DDD LLL", "LL DD LLL", "LL DDD LLL")),
 ]
 
@@ -187,10 +293,14 @@ def render_eu(fmt: EuFormat, rng: np.random.Generator) -> RenderedPlate:
         draw.fill_rect(canvas, (rx, 0, w, h), EU_BLUE)
         if fmt.code == "I":
             draw.fill_circle(canvas, (rx + band / 2, h * 0.3), band * 0.22, (255, 204, 0))
-            draw.text_in_box(canvas, render_pattern("LL", rng)[0], font, (rx + 5, h * 0.6, w - 5, h * 0.85), (255, 255, 255))
+            draw.text_in_box(
+                canvas, render_pattern("LL", rng)[0], font, (rx + 5, h * 0.6, w - 5, h * 0.85), (255, 255, 255)
+            )
         else:
             draw.fill_rect(canvas, (rx + 6, h * 0.12, w - 6, h * 0.5), _jitter((200, 40, 50), rng, 60))
-            draw.text_in_box(canvas, f"{rng.integers(1, 96):02d}", font, (rx + 5, h * 0.6, w - 5, h * 0.88), (255, 255, 255))
+            draw.text_in_box(
+                canvas, f"{rng.integers(1, 96):02d}", font, (rx + 5, h * 0.6, w - 5, h * 0.88), (255, 255, 255)
+            )
         x2 = rx - rng.uniform(6, 12)
     y1, y2 = rng.uniform(12, 18), h - rng.uniform(12, 18)
     if fmt.seals and "-" in printed:
@@ -210,8 +320,15 @@ def render_eu(fmt: EuFormat, rng: np.random.Generator) -> RenderedPlate:
         draw.fill_rect(canvas, (sx - 2, 36, sx + 2, 70), (255, 255, 255))
         draw.text_in_box(canvas, rest, font, (sx + 22, y1, x2, y2), ink, align="left")
     else:
-        draw.text_in_box(canvas, printed, font, (x1, y1, x2, y2), ink, spacing=rng.uniform(0.0, 0.1),
-                         max_squeeze=0.45 if fmt.condensed else 0.55)
+        draw.text_in_box(
+            canvas,
+            printed,
+            font,
+            (x1, y1, x2, y2),
+            ink,
+            spacing=rng.uniform(0.0, 0.1),
+            max_squeeze=0.45 if fmt.condensed else 0.55,
+        )
     draw.draw_border(canvas, (20, 20, 20), rng.uniform(1.5, 3.5), 8)
     return RenderedPlate(canvas, label, fmt.style, "eu")
 
@@ -226,15 +343,31 @@ def render_fr_fni(rng: np.random.Generator) -> RenderedPlate:
     bg = {"black": (20, 20, 20), "white": (245, 245, 245), "yellow": (245, 200, 30)}[kind]
     ink = (225, 225, 225) if kind == "black" else (15, 15, 15)
     canvas = np.full((h, w, 3), _jitter(bg, rng, 8), np.float32)
-    draw.text_in_box(canvas, printed, _pick(rng, plate_fonts()), (16, 16, w - 16, h - 16), ink, spacing=rng.uniform(0, 0.1))
+    draw.text_in_box(
+        canvas, printed, _pick(rng, plate_fonts()), (16, 16, w - 16, h - 16), ink, spacing=rng.uniform(0, 0.1)
+    )
     draw.draw_border(canvas, ink, 2.5, 8)
     return RenderedPlate(canvas, label, "eu_fr_fni", "eu")
 
 
 # ---------------------------------------------------------------- Brazil
-BR_CITIES = ["SAO PAULO - SP", "RIO DE JANEIRO - RJ", "CURITIBA - PR", "BELO HORIZONTE - MG", "CAMPINAS - SP",
-             "PORTO ALEGRE - RS", "SALVADOR - BA", "RECIFE - PE", "FORTALEZA - CE", "GOIANIA - GO",
-             "SANTOS - SP", "LONDRINA - PR", "BRASILIA - DF", "MANAUS - AM", "JOINVILLE - SC"]
+BR_CITIES = [
+    "SAO PAULO - SP",
+    "RIO DE JANEIRO - RJ",
+    "CURITIBA - PR",
+    "BELO HORIZONTE - MG",
+    "CAMPINAS - SP",
+    "PORTO ALEGRE - RS",
+    "SALVADOR - BA",
+    "RECIFE - PE",
+    "FORTALEZA - CE",
+    "GOIANIA - GO",
+    "SANTOS - SP",
+    "LONDRINA - PR",
+    "BRASILIA - DF",
+    "MANAUS - AM",
+    "JOINVILLE - SC",
+]
 
 
 def render_br_grey(rng: np.random.Generator) -> RenderedPlate:
@@ -246,9 +379,17 @@ def render_br_grey(rng: np.random.Generator) -> RenderedPlate:
     canvas = np.full((h, w, 3), bg, np.float32)
     printed, label = render_pattern("LLL-DDDD" if rng.random() < 0.85 else "LLL DDDD", rng)
     font = _pick(rng, plate_fonts())
-    draw.text_in_box(canvas, _pick(rng, BR_CITIES), _pick(rng, plate_fonts()), (60, 6, w - 60, rng.uniform(24, 30)), ink)
-    draw.text_in_box(canvas, printed, font, (rng.uniform(10, 20), rng.uniform(34, 40), w - rng.uniform(10, 20),
-                                             h - rng.uniform(8, 14)), ink, spacing=rng.uniform(0, 0.08))
+    draw.text_in_box(
+        canvas, _pick(rng, BR_CITIES), _pick(rng, plate_fonts()), (60, 6, w - 60, rng.uniform(24, 30)), ink
+    )
+    draw.text_in_box(
+        canvas,
+        printed,
+        font,
+        (rng.uniform(10, 20), rng.uniform(34, 40), w - rng.uniform(10, 20), h - rng.uniform(8, 14)),
+        ink,
+        spacing=rng.uniform(0, 0.08),
+    )
     for bx in (w * 0.1, w * 0.9):
         draw.fill_circle(canvas, (bx, 16), 5, (90, 90, 90))
     draw.draw_border(canvas, ink, rng.uniform(2, 4), 6)
@@ -267,9 +408,14 @@ def render_br_mercosul(rng: np.random.Generator) -> RenderedPlate:
     draw.fill_polygon(canvas, [(w - 26, 6), (w - 12, band / 2), (w - 26, band - 6), (w - 40, band / 2)], (255, 210, 0))
     draw.fill_circle(canvas, (w - 26, band / 2), (band - 12) / 3.5, (20, 40, 140))
     printed, label = render_pattern("LLLDLDD", rng)
-    draw.text_in_box(canvas, printed, _pick(rng, plate_fonts()), (rng.uniform(30, 40), band + rng.uniform(8, 14),
-                     w - rng.uniform(14, 24), h - rng.uniform(8, 14)), _jitter((15, 15, 15), rng, 8),
-                     spacing=rng.uniform(0, 0.1))
+    draw.text_in_box(
+        canvas,
+        printed,
+        _pick(rng, plate_fonts()),
+        (rng.uniform(30, 40), band + rng.uniform(8, 14), w - rng.uniform(14, 24), h - rng.uniform(8, 14)),
+        _jitter((15, 15, 15), rng, 8),
+        spacing=rng.uniform(0, 0.1),
+    )
     draw.draw_border(canvas, (20, 20, 20), 2.5, 8)
     return RenderedPlate(canvas, label, "br_mercosul", "br")
 

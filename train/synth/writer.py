@@ -20,7 +20,7 @@ class LayoutWriter:
         self.out = Path(out)
         (self.out / "images").mkdir(parents=True, exist_ok=True)
         self.quality = jpeg_quality
-        self._handle = open(self.out / "annotations.csv", "w", newline="", encoding="utf-8")
+        self._handle = open(self.out / "annotations.csv", "w", newline="", encoding="utf-8")  # noqa: SIM115 (closed in close())
         self._csv = csv.writer(self._handle)
         self._csv.writerow(HEADER)
 
@@ -48,8 +48,9 @@ class LayoutWriter:
         self.close()
 
 
-def preview_grid(items: list[tuple[np.ndarray, list[Box], list[str]]], tile: tuple[int, int], columns: int,
-                 label_height: int = 16) -> np.ndarray:
+def preview_grid(
+    items: list[tuple[np.ndarray, list[Box], list[str]]], tile: tuple[int, int], columns: int, label_height: int = 16
+) -> np.ndarray:
     """Tile images (each resized to ``tile`` = (w, h)), drawing boxes and writing labels under them."""
     tw, th = tile
     tiles = []
@@ -60,11 +61,17 @@ def preview_grid(items: list[tuple[np.ndarray, list[Box], list[str]]], tile: tup
         canvas = np.full((th + label_height, tw, 3), 255, np.uint8)
         canvas[: resized.shape[0], : resized.shape[1]] = resized
         for box in boxes:
-            cv2.rectangle(canvas, (int(box.x1 * scale), int(box.y1 * scale)), (int(box.x2 * scale), int(box.y2 * scale)),
-                          (0, 255, 0), 1)
+            cv2.rectangle(
+                canvas,
+                (int(box.x1 * scale), int(box.y1 * scale)),
+                (int(box.x2 * scale), int(box.y2 * scale)),
+                (0, 255, 0),
+                1,
+            )
         label = " ".join(t or "?" for t in texts)
-        cv2.putText(canvas, label[:40], (2, th + label_height - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 160), 1,
-                    cv2.LINE_AA)
+        cv2.putText(
+            canvas, label[:40], (2, th + label_height - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 160), 1, cv2.LINE_AA
+        )
         tiles.append(canvas)
     while len(tiles) % columns:
         tiles.append(np.full_like(tiles[0], 255))

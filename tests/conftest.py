@@ -1,0 +1,46 @@
+"""Shared fixtures: tiny generated datasets in the common layout, the shared data root if present."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from train.data.paths import data_root, source_dirs
+
+
+def write_layout(root: Path, rows: list[tuple], images: dict[str, np.ndarray]) -> Path:
+    """Write ``images`` under ``root/images`` and ``rows`` (image, x1, y1, x2, y2, text) to annotations.csv."""
+    (root / "images").mkdir(parents=True, exist_ok=True)
+    for name, image in images.items():
+        path = root / "images" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(path), image)
+    with open(root / "annotations.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["image", "x1", "y1", "x2", "y2", "text"])
+        writer.writerows(rows)
+    return root
+
+
+def noise_image(seed: int, height: int = 60, width: int = 120) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 255, (height, width, 3), dtype=np.uint8)
+
+
+@pytest.fixture
+def make_layout(tmp_path):
+    def factory(name: str, rows: list[tuple], images: dict[str, np.ndarray]) -> Path:
+        return write_layout(tmp_path / name, rows, images)
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def shared_sources() -> list[Path]:
+    dirs = source_dirs(data_root())
+    if not dirs:
+        pytest.skip(f"shared data not found at {data_root()} (set $ANPR_DATA)")
+    return dirs
