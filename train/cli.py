@@ -110,5 +110,49 @@ def _synth(args: argparse.Namespace) -> int:
     return run_synth(args)
 
 
+def register_train(subparsers: argparse._SubParsersAction) -> None:
+    """``anpr train ocr``."""
+    train = subparsers.add_parser("train", help="train a model (needs the 'train' extra)")
+    sub = train.add_subparsers(dest="model_kind", metavar="MODEL", required=True)
+    ocr = sub.add_parser("ocr", help="train the plate reader")
+    ocr.add_argument("--config", type=Path, default=Path("train/configs/ocr.yaml"), help="YAML training config")
+    ocr.add_argument("--run-dir", type=Path, help="run folder (default: runs/<name>)")
+    ocr.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
+    ocr.add_argument("--ship", action="store_true", help="copy the best model and its card into --models")
+    ocr.add_argument("--models", type=Path, default=Path("models"), help="model folder for --ship")
+    ocr.add_argument("--manifest", type=Path, help="split manifest (default: train/splits.json)")
+    _add_data_root(ocr)
+    ocr.set_defaults(handler=_train_ocr)
+
+
+def _train_ocr(args: argparse.Namespace) -> int:
+    from train.ocr.cli import run_train_ocr
+
+    return run_train_ocr(args)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit("use the 'anpr' command")
+
+
+def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
+    """``anpr evaluate``."""
+    evaluate = subparsers.add_parser("evaluate", help="measure the shipped models on any folder in the common layout")
+    evaluate.add_argument("--data", type=Path, nargs="+", required=True, help="dataset folder(s)")
+    evaluate.add_argument("--models", type=Path, default=Path("models"), help="model folder (default: models/)")
+    evaluate.add_argument("--float", action="store_true", help="evaluate the float models instead of int8")
+    evaluate.add_argument(
+        "--split",
+        choices=["all", "train", "val"],
+        default="all",
+        help="rows to use: all (default) or one side of the split manifest",
+    )
+    evaluate.add_argument("--manifest", type=Path, help="split manifest for --split (default: train/splits.json)")
+    evaluate.add_argument("--json", type=Path, help="write the results here")
+    evaluate.set_defaults(handler=_evaluate)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from train.evaluate import run_evaluate
+
+    return run_evaluate(args)

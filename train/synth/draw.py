@@ -114,6 +114,11 @@ def text_in_box(
 
 def rounded_rect_mask(height: int, width: int, radius: float, inset: float = 0.0) -> np.ndarray:
     """Anti-aliased mask of a rounded rectangle covering the canvas minus ``inset`` pixels."""
+    return _rounded_rect_mask(height, width, round(radius * 2) / 2, round(inset * 2) / 2)
+
+
+@lru_cache(maxsize=256)
+def _rounded_rect_mask(height: int, width: int, radius: float, inset: float) -> np.ndarray:
     scale = 4
     image = Image.new("L", (width * scale, height * scale), 0)
     ImageDraw.Draw(image).rounded_rectangle(
@@ -148,11 +153,13 @@ def fill_circle(canvas: np.ndarray, centre: tuple[float, float], radius: float, 
 
 
 def fill_polygon(canvas: np.ndarray, points: list[tuple[float, float]], colour: Colour) -> None:
-    """Anti-aliased filled polygon."""
-    h, w = canvas.shape[:2]
-    mask = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(mask, [np.round(np.asarray(points) * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
-    paste_alpha(canvas, mask.astype(np.float32) / 255.0, 0, 0, colour)
+    """Anti-aliased filled polygon (drawn in a mask the size of its bounding box)."""
+    pts = np.asarray(points, np.float32)
+    x0, y0 = np.floor(pts.min(axis=0)).astype(int) - 1
+    x1, y1 = np.ceil(pts.max(axis=0)).astype(int) + 1
+    mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), np.uint8)
+    cv2.fillPoly(mask, [np.round((pts - [x0, y0]) * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
+    paste_alpha(canvas, mask.astype(np.float32) / 255.0, int(x0), int(y0), colour)
 
 
 def eu_stars(canvas: np.ndarray, centre: tuple[float, float], radius: float, star_size: float) -> None:

@@ -74,7 +74,8 @@ def car_body(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
             tuple(float(v) for v in top * 0.5),
             int(rng.integers(1, 4)),
         )
-    body += rng.normal(0, 4, body.shape).astype(np.float32)
+    noise = rng.integers(-5, 6, size=(max(1, height // 2), max(1, width // 2), 1)).astype(np.float32)
+    body += cv2.resize(noise, (width, height), interpolation=cv2.INTER_NEAREST)[:, :, None]
     return np.clip(body, 0, 255).astype(np.uint8)
 
 

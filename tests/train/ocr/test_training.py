@@ -1,0 +1,64 @@
+"""A tiny reader trains for a few steps, ships, reloads, and ``anpr evaluate`` writes the contract keys."""
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("keras")
+
+from edge.cli.main import main
+from edge.metadata import InputSpec
+from edge.text import ALPHABET
+from train.ocr.model import build_ocr_model
+
+
+def test_model_shapes_and_ops():
+    spec = InputSpec(height=48, width=160, colour="grey")
+    model = build_ocr_model(spec, len(ALPHABET) + 1, width=0.5)
+    assert model.output.shape[1:] == (40, 37)
+    kinds = {type(layer).__name__ for layer in model.layers}
+    assert kinds <= {"InputLayer", "Conv2D", "DepthwiseConv2D", "BatchNormalization", "ReLU", "Reshape", "Softmax"}
+    out = model.predict_on_batch(np.zeros((2, *spec.shape), np.float32))
+    assert np.allclose(out.sum(axis=-1), 1.0, atol=1e-4)
+
+
+def test_train_ship_evaluate(tmp_path, capsys):
+    config = tmp_path / "tiny.yaml"
+    config.write_text(
+        "name: ocr\nsynthetic_count: 96\nreal_sources: []\nepochs: 2\nbatch_size: 16\nwidth_multiplier: 0.25\n"
+    )
+    models, run = tmp_path / "models", tmp_path / "runs" / "ocr"
+    assert (
+        main(["train", "ocr", "--config", str(config), "--run-dir", str(run), "--ship", "--models", str(models)]) == 0
+    )
+    for name in ("best.keras", "last.keras", "state.json", "learning_curve.png", "confusion.png"):
+        assert (run / name).is_file(), name
+    card = json.loads((models / "ocr.json").read_text())
+    assert card["alphabet"] == ALPHABET and card["input"]["height"] == 48 and card["mmacs"] > 0
+    assert len(card["keras"]["sha256"]) == 64
+    state = json.loads((run / "state.json").read_text())
+    assert state["epoch"] == 2 and len(state["history"]) == 2
+
+    # resume one more epoch from the checkpoint
+    config.write_text(config.read_text().replace("epochs: 2", "epochs: 3"))
+    assert main(["train", "ocr", "--config", str(config), "--run-dir", str(run), "--resume"]) == 0
+    assert json.loads((run / "state.json").read_text())["epoch"] == 3
+
+    data = tmp_path / "plates"
+    assert main(["synth", "--kind", "plates", "--count", "6", "--out", str(data), "--styles", "br_grey,eu_cz"]) == 0
+    out = tmp_path / "eval.json"
+    assert main(["evaluate", "--data", str(data), "--models", str(models), "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    ocr = report["ocr"]
+    assert ocr["n"] == 6 and 0.0 <= ocr["exact_match"] <= 100.0 and 0.0 <= ocr["char_accuracy"] <= 100.0
+    assert set(ocr["by_group"]) <= {"br_grey", "eu_cz"}
+    for scores in ocr["by_group"].values():
+        assert set(scores) == {"exact_match", "char_accuracy", "n"}
+    assert report["models"]["ocr"]["backend"] == "keras"
+    assert "overall" in capsys.readouterr().out
+
+
+def test_evaluate_errors_are_one_line(tmp_path, capsys):
+    assert main(["evaluate", "--data", str(tmp_path), "--models", str(tmp_path)]) == 2
+    assert "not a dataset folder" in capsys.readouterr().err

@@ -1,0 +1,133 @@
+"""``anpr evaluate``: measure the models on any folder in the common layout.
+
+The OCR reads every row that has a text, from its ground-truth box (or the whole image when
+the box is empty), through the device's own preprocessing and decoding. Results go to a JSON
+file with ``ocr.exact_match``, ``ocr.char_accuracy``, ``ocr.n`` and ``ocr.by_group`` (group =
+first path component of ``image``, or ``all``), percentages as 0-100 floats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+
+from edge.errors import AnprError
+from edge.imageio import read_image
+from edge.metadata import InputSpec
+from edge.recognizer import PlateRecognizer
+from train.data.annotations import read_dataset
+from train.data.splits import DEFAULT_MANIFEST, load_manifest, select_split
+from train.metrics import confusion_pairs, grouped_scores
+
+log = logging.getLogger(__name__)
+
+
+class KerasRunner:
+    """Runs a Keras model on one uint8 image, the same contract as the TFLite wrapper (float)."""
+
+    def __init__(self, path: Path) -> None:
+        import keras
+
+        from train.ocr.train import ctc_loss_fn
+
+        self.model = keras.models.load_model(path, custom_objects={"ctc_loss": ctc_loss_fn()}, compile=False)
+        self.name = self.model.output_names[0] if hasattr(self.model, "output_names") else "probs"
+
+    def run(self, pixels: np.ndarray) -> dict[str, np.ndarray]:
+        from edge.preprocess import normalise
+
+        return {self.name: np.asarray(self.model.predict_on_batch(normalise(pixels[None])))[0]}
+
+
+def load_ocr(models: Path, use_float: bool) -> tuple[PlateRecognizer, dict]:
+    """The OCR from ``models/``: the int8 TFLite (or float32 with ``use_float``), else the Keras source."""
+    card_path = models / "ocr.json"
+    if not card_path.is_file():
+        raise AnprError(f"{card_path}: no OCR model card (train one with 'anpr train ocr --ship')")
+    card = json.loads(card_path.read_text())
+    spec = InputSpec.model_validate(card["input"])
+    precision = "float32" if use_float else "int8"
+    tflite = models / f"ocr_{precision}.tflite"
+    if tflite.is_file():
+        from edge.runtime.interpreter import TFLiteModel
+
+        model = TFLiteModel(tflite)
+        info = {"file": tflite.name, "backend": model.backend, "precision": precision}
+        runner = model
+    else:
+        keras_path = models / card.get("keras", {}).get("file", "ocr.keras")
+        if not keras_path.is_file():
+            raise AnprError(f"{models}: neither {tflite.name} nor {keras_path.name} found")
+        log.warning("%s not found: evaluating the Keras model %s (float32) instead", tflite.name, keras_path.name)
+        runner = KerasRunner(keras_path)
+        info = {"file": keras_path.name, "backend": "keras", "precision": "float32"}
+    return PlateRecognizer(runner, spec, card["alphabet"], card.get("output", {}).get("name")), info
+
+
+def ocr_rows(data: list[Path], split: str, manifest: Path) -> list[tuple[Path, object, str]]:
+    """(image path, annotation, group) for every row with text, optionally restricted to a split."""
+    loaded = load_manifest(manifest) if split != "all" else None
+    rows = []
+    for directory in data:
+        dataset = read_dataset(directory)
+        annotations = dataset.annotations
+        if loaded is not None:
+            annotations = select_split(dataset, loaded, split).annotations
+        rows += [(dataset.image_path(a), a, a.group) for a in annotations if a.text]
+    return rows
+
+
+def evaluate_ocr(recognizer: PlateRecognizer, rows: list) -> tuple[dict, list[dict]]:
+    results, details, times = [], [], []
+    for path, annotation, group in rows:
+        try:
+            image = read_image(path)
+        except AnprError as exc:
+            log.warning("skipped: %s", exc)
+            continue
+        started = time.perf_counter()
+        decoded = recognizer.read(image, annotation.box)
+        times.append((time.perf_counter() - started) * 1000)
+        results.append((group, annotation.text, decoded.text))
+        details.append(
+            {
+                "image": annotation.image,
+                "group": group,
+                "truth": annotation.text,
+                "read": decoded.text,
+                "confidence": round(decoded.confidence, 4),
+            }
+        )
+    scores = grouped_scores(results)
+    scores["ms_per_plate"] = float(np.median(times)) if times else 0.0
+    confusions = confusion_pairs((t, p) for _, t, p in results)
+    scores["top_confusions"] = [
+        {"truth": a or "-", "read": b or "-", "count": n}
+        for (a, b), n in sorted(confusions.items(), key=lambda kv: -kv[1])
+        if a != b
+    ][:15]
+    return scores, details
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    for directory in args.data:
+        if not (directory / "annotations.csv").is_file():
+            raise AnprError(f"{directory}: not a dataset folder (needs annotations.csv and images/)")
+    recognizer, info = load_ocr(args.models, args.float)
+    rows = ocr_rows(args.data, args.split, args.manifest or DEFAULT_MANIFEST)
+    scores, details = evaluate_ocr(recognizer, rows)
+    report = {"ocr": scores, "models": {"ocr": info}, "data": [str(d) for d in args.data], "split": args.split}
+    print(f"OCR ({info['file']}, {info['backend']}, {info['precision']}) on {scores['n']} plates")
+    print(f"  {'group':24s} {'n':>6s} {'exact %':>8s} {'char %':>8s}")
+    for group, s in [*scores["by_group"].items(), ("overall", scores)]:
+        print(f"  {group:24s} {s['n']:6d} {s['exact_match']:8.2f} {s['char_accuracy']:8.2f}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        report["ocr_reads"] = details
+        args.json.write_text(json.dumps(report, indent=1) + "\n")
+    return 0

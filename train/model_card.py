@@ -1,0 +1,64 @@
+"""Model cards (``models/<name>.json``) and graph statistics computed from the Keras model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def keras_macs(model) -> int:
+    """Multiply-accumulates of one forward pass, summed over Conv2D, DepthwiseConv2D and Dense layers."""
+    import keras
+
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.DepthwiseConv2D):
+            _, h, w, c = layer.output.shape
+            kh, kw = layer.kernel_size
+            total += h * w * c * kh * kw
+        elif isinstance(layer, keras.layers.Conv2D):
+            _, h, w, c_out = layer.output.shape
+            kh, kw = layer.kernel_size
+            total += h * w * c_out * kh * kw * layer.input.shape[-1]
+        elif isinstance(layer, keras.layers.Dense):
+            total += layer.input.shape[-1] * layer.units
+    return int(total)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict:
+    import keras
+    import numpy
+
+    versions = {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "keras": keras.__version__,
+        "numpy": numpy.__version__,
+    }
+    try:
+        import tensorflow as tf
+
+        versions["tensorflow"] = tf.__version__
+    except ImportError:
+        pass
+    return versions
+
+
+def write_card(path: Path, card: dict) -> None:
+    """Write a card, keeping keys other tools added (export adds its own section)."""
+    existing = json.loads(path.read_text()) if path.is_file() else {}
+    existing.update(card)
+    existing["updated"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    path.write_text(json.dumps(existing, indent=1, sort_keys=False) + "\n")

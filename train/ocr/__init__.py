@@ -1,0 +1,1 @@
+"""Plate OCR: a small fully convolutional CTC reader, its data pipeline and training loop."""

@@ -1,0 +1,70 @@
+"""Training configuration for the plate OCR: a frozen pydantic model loaded from YAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from edge.errors import ConfigError
+from edge.metadata import InputSpec
+
+
+class OcrTrainConfig(BaseModel):
+    """Every knob of ``anpr train ocr``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = "ocr"
+    """Model name: the run folder and the shipped files are called after it."""
+    input: InputSpec = InputSpec(height=48, width=160, colour="grey", margin_x=0.04, margin_y=0.12)
+    """Input tensor and the crop margin around a detected box (the device uses the same)."""
+    width_multiplier: float = Field(default=1.0, gt=0.0, le=4.0)
+    """Scales the channels of every layer."""
+    max_length: int = Field(default=10, ge=1, le=16)
+    """Longest plate text a label may have."""
+    synthetic_count: int = Field(default=24000, ge=0)
+    """Synthetic plates rendered (once, then cached) for training."""
+    synthetic_styles: list[str] | None = None
+    """Plate styles to render (None: all, with their default weights)."""
+    real_sources: list[str] = ["us_crops", "br_crops", "tunisia", "france"]
+    """Shared dataset folders whose training split (rows with text) is used."""
+    real_repeat: int = Field(default=4, ge=0)
+    """How many augmented copies of each real crop one epoch sees."""
+    augment_strength: float = Field(default=1.0, ge=0.0, le=2.0)
+    """Scales the probability of each augmentation applied to real crops."""
+    epochs: int = Field(default=40, ge=1)
+    """Maximum number of epochs."""
+    batch_size: int = Field(default=64, ge=1)
+    """Samples per training step."""
+    learning_rate: float = Field(default=2e-3, gt=0.0)
+    """Peak learning rate (cosine decay after one warm-up epoch)."""
+    patience: int = Field(default=8, ge=1)
+    """Early stopping: epochs without a better validation exact match."""
+    seed: int = 0
+    """Seed for data order, augmentation and initialisation."""
+    time_budget_minutes: float | None = Field(default=None, gt=0.0)
+    """Stop after the epoch that crosses this wall-clock budget (resume later to continue)."""
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> OcrTrainConfig:
+        return load_config(cls, path)
+
+
+def load_config(model: type[BaseModel], path: str | Path):
+    """Load and validate a YAML config; errors name the file and the field."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: malformed YAML: {exc}".replace("\n", " ")) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{path}: {problems}") from None

@@ -1,0 +1,129 @@
+"""OCR training data: real crops from the split manifest and a cached set of synthetic plates.
+
+Every input goes through ``edge.preprocess.prepare_ocr_input``, the device's own function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from edge.ctc import encode_text
+from edge.imageio import read_image
+from edge.metadata import InputSpec
+from edge.preprocess import crop_box, expand_box, prepare_ocr_input
+from edge.text import is_valid_text
+from edge.types import Box
+from train.data.annotations import read_dataset
+from train.data.splits import load_manifest, select_split
+from train.synth.plates import render_plate_sample
+
+log = logging.getLogger(__name__)
+#: Context kept around a box when a real crop is cached for augmentation (fraction of box size).
+CONTEXT = 0.35
+
+
+@dataclass
+class RealCrop:
+    """A real plate kept in memory for augmentation: image (with context), plate box in it, text."""
+
+    image: np.ndarray
+    box: Box | None
+    text: str
+    source: str
+    group: str
+
+
+def load_real_crops(root: Path, manifest_path: Path, sources: list[str], split: str) -> list[RealCrop]:
+    """Rows with a valid text of the given split, cut with context (boxes) or whole (crops)."""
+    manifest = load_manifest(manifest_path)
+    crops: list[RealCrop] = []
+    for name in sources:
+        directory = root / name
+        if not (directory / "annotations.csv").is_file():
+            log.warning("OCR data: %s not found, skipped", directory)
+            continue
+        dataset = read_dataset(directory)
+        for a in select_split(dataset, manifest, split).annotations:
+            if not a.text or not is_valid_text(a.text):
+                continue
+            try:
+                image = read_image(dataset.image_path(a))
+            except Exception as exc:  # reported by 'anpr data check'; training goes on without it
+                log.warning("OCR data: %s", exc)
+                continue
+            box = a.box
+            if box is not None:
+                context = expand_box(box, CONTEXT, CONTEXT * 2)
+                image = crop_box(image, context)
+                box = Box(
+                    box.x1 - np.floor(context.x1),
+                    box.y1 - np.floor(context.y1),
+                    box.x2 - np.floor(context.x1),
+                    box.y2 - np.floor(context.y1),
+                )
+            crops.append(RealCrop(image, box, a.text, name, f"{name}/{a.group}" if a.group != "all" else name))
+    return crops
+
+
+def _render_chunk(args: tuple) -> tuple[np.ndarray, list[str], list[str]]:
+    seed, start, stop, spec_json, styles = args
+    spec = InputSpec.model_validate_json(spec_json)
+    images, texts, styles_out = [], [], []
+    for i in range(start, stop):
+        sample = render_plate_sample(np.random.default_rng([seed, i]), styles)
+        images.append(prepare_ocr_input(sample.image, None, spec))
+        texts.append(sample.text)
+        styles_out.append(sample.style)
+    return np.stack(images), texts, styles_out
+
+
+def synthetic_set(
+    spec: InputSpec, count: int, seed: int, styles: list[str] | None, cache_dir: Path, workers: int = 2
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """``count`` rendered plates as model inputs, cached on disk by their parameters."""
+    key = hashlib.sha256(json.dumps([spec.model_dump(), count, seed, styles, _renderer_digest()]).encode())
+    path = cache_dir / f"synth_ocr_{key.hexdigest()[:16]}.npz"
+    if path.is_file():
+        data = np.load(path)
+        return data["images"], data["texts"].tolist(), data["styles"].tolist()
+    log.info("rendering %d synthetic plates (cached at %s)", count, path)
+    chunk = 500
+    jobs = [(seed, s, min(count, s + chunk), spec.model_dump_json(), styles) for s in range(0, count, chunk)]
+    images, texts, style_names = [], [], []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for imgs, txts, stys in pool.map(_render_chunk, jobs):
+            images.append(imgs)
+            texts += txts
+            style_names += stys
+    stacked = np.concatenate(images) if images else np.zeros((0, *spec.shape), np.uint8)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    np.savez(path, images=stacked, texts=np.array(texts), styles=np.array(style_names))
+    return stacked, texts, style_names
+
+
+def _renderer_digest() -> str:
+    """Hash of the synthetic renderer's source, so a changed renderer invalidates the cache."""
+    folder = Path(__file__).resolve().parents[1] / "synth"
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def encode_batch(texts: list[str], max_length: int) -> np.ndarray:
+    """CTC labels (blank-padded) for a batch of texts."""
+    return np.stack([encode_text(t, max_length)[0] for t in texts])
+
+
+def prepare_real(crops: list[RealCrop], spec: InputSpec) -> np.ndarray:
+    """Real rows exactly as the device sees them (no augmentation)."""
+    if not crops:
+        return np.zeros((0, *spec.shape), np.uint8)
+    return np.stack([prepare_ocr_input(c.image, c.box, spec) for c in crops])

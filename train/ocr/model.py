@@ -1,0 +1,62 @@
+"""The OCR network: a plain convolutional CTC reader that loves int8 and the Edge TPU.
+
+Input ``(H, W, C)`` float in [0, 1]; output ``(T, classes)`` softmax probabilities, one row per
+horizontal position, class 0 the CTC blank. Only Conv2D, DepthwiseConv2D, BatchNorm (folded
+at export), ReLU and Reshape: static shapes, no recurrent layers, decoding on the host.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from edge.metadata import InputSpec
+
+
+def _conv(x, filters: int, kernel=3, strides=1, name: str = ""):
+    x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False, name=f"{name}_conv")(x)
+    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    return layers.ReLU(max_value=6.0, name=f"{name}_relu")(x)
+
+
+def _separable(x, filters: int, strides=1, name: str = ""):
+    x = layers.DepthwiseConv2D(3, strides=strides, padding="same", use_bias=False, name=f"{name}_dw")(x)
+    x = layers.BatchNormalization(name=f"{name}_dwbn")(x)
+    x = layers.ReLU(max_value=6.0, name=f"{name}_dwrelu")(x)
+    return _conv(x, filters, 1, name=f"{name}_pw")
+
+
+def build_ocr_model(spec: InputSpec, num_classes: int, width: float = 1.0, name: str = "plate_ocr") -> keras.Model:
+    """Build the reader for ``spec`` inputs; ``width`` scales every layer's channels.
+
+    The width axis is downsampled 4x (``T = spec.width // 4`` time steps); the height axis
+    is collapsed to 1 by strides and a final full-height convolution.
+    """
+    if spec.height % 8 or spec.width % 4:
+        raise ValueError("OCR input height must be a multiple of 8 and width a multiple of 4")
+
+    def ch(n: int) -> int:
+        return max(8, int(round(n * width / 8)) * 8)
+
+    inputs = keras.Input(shape=spec.shape, batch_size=None, name="image")
+    x = _conv(inputs, ch(16), 3, strides=2, name="stem")  # H/2, W/2
+    x = _separable(x, ch(32), name="b1")
+    x = _separable(x, ch(48), strides=2, name="b2")  # H/4, W/4
+    x = _separable(x, ch(64), name="b3")
+    x = _separable(x, ch(64), name="b4")
+    x = _separable(x, ch(96), strides=(2, 1), name="b5")  # H/8, W/4
+    x = _separable(x, ch(96), name="b6")
+    x = _separable(x, ch(128), name="b7")
+    # collapse the remaining height: a full-height depthwise filter, then mix channels
+    x = layers.DepthwiseConv2D((spec.height // 8, 1), padding="valid", use_bias=False, name="collapse_dw")(x)
+    x = layers.BatchNormalization(name="collapse_dwbn")(x)
+    x = layers.ReLU(max_value=6.0, name="collapse_dwrelu")(x)
+    x = _conv(x, ch(128), 1, name="collapse_pw")  # 1 x T
+    x = layers.DepthwiseConv2D((1, 5), padding="same", use_bias=False, name="context_dw")(x)
+    x = layers.BatchNormalization(name="context_dwbn")(x)
+    x = layers.ReLU(max_value=6.0, name="context_dwrelu")(x)
+    x = _conv(x, ch(128), 1, name="context_pw")
+    x = layers.Conv2D(num_classes, 1, name="logits")(x)
+    x = layers.Reshape((spec.width // 4, num_classes), name="steps")(x)
+    outputs = layers.Softmax(name="probs")(x)
+    return keras.Model(inputs, outputs, name=name)

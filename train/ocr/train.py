@@ -1,0 +1,212 @@
+"""``anpr train ocr``: train the plate reader, with checkpoints, early stopping and resume.
+
+The run folder holds ``last.keras`` (resume point), ``best.keras`` (best validation exact
+match), ``state.json`` (epoch, best score, history), ``history.csv``, ``learning_curve.png`` and
+``confusion.png``. ``--ship`` copies the best model and its card into ``models/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from edge.ctc import ctc_greedy_decode
+from edge.preprocess import normalise, prepare_ocr_input
+from edge.text import ALPHABET
+from train.metrics import grouped_scores
+from train.ocr.augment import augment_real
+from train.ocr.config import OcrTrainConfig
+from train.ocr.data import RealCrop, encode_batch, load_real_crops, prepare_real, synthetic_set
+
+log = logging.getLogger(__name__)
+
+
+def ctc_loss_fn():
+    import keras
+
+    @keras.saving.register_keras_serializable(package="anpr", name="ctc_loss")
+    def ctc_loss(y_true, y_pred):
+        labels = keras.ops.cast(y_true, "int32")
+        label_length = keras.ops.sum(keras.ops.cast(labels > 0, "int32"), axis=1)
+        steps = keras.ops.shape(y_pred)[1]
+        batch = keras.ops.shape(y_pred)[0]
+        logit_length = keras.ops.full((batch,), steps, dtype="int32")
+        log_probs = keras.ops.log(keras.ops.clip(y_pred, 1e-7, 1.0))
+        return keras.ops.ctc_loss(labels, log_probs, label_length, logit_length, mask_index=0)
+
+    return ctc_loss
+
+
+class TrainingSequence:
+    """Batches of (normalised inputs, CTC labels): synthetic plates plus augmented real crops."""
+
+    def __init__(
+        self,
+        cfg: OcrTrainConfig,
+        synth_images: np.ndarray,
+        synth_texts: list[str],
+        real: list[RealCrop],
+        epoch_seed: int,
+    ) -> None:
+        self.cfg = cfg
+        self.synth_images, self.synth_texts = synth_images, synth_texts
+        self.real = real
+        rng = np.random.default_rng([cfg.seed, epoch_seed])
+        items = [("s", i) for i in range(len(synth_texts))] + [("r", i) for i in range(len(real))] * cfg.real_repeat
+        self.order = [items[i] for i in rng.permutation(len(items))]
+        self.rng = rng
+
+    def __len__(self) -> int:
+        return max(1, len(self.order) // self.cfg.batch_size)
+
+    def batch(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        spec = self.cfg.input
+        chunk = self.order[index * self.cfg.batch_size : (index + 1) * self.cfg.batch_size]
+        images, texts = [], []
+        for kind, i in chunk:
+            if kind == "s":
+                images.append(self.synth_images[i])
+                texts.append(self.synth_texts[i])
+            else:
+                crop = self.real[i]
+                image, box = augment_real(crop.image, crop.box, self.rng, self.cfg.augment_strength)
+                images.append(prepare_ocr_input(image, box, spec))
+                texts.append(crop.text)
+        return normalise(np.stack(images)), encode_batch(texts, self.cfg.max_length)
+
+
+def read_batch(model, images_uint8: np.ndarray, batch_size: int = 256) -> list[str]:
+    """Greedy-decoded texts for uint8 inputs, with a Keras model."""
+    texts = []
+    for start in range(0, len(images_uint8), batch_size):
+        probs = model.predict_on_batch(normalise(images_uint8[start : start + batch_size]))
+        texts += [ctc_greedy_decode(p, ALPHABET).text for p in np.asarray(probs)]
+    return texts
+
+
+def _lr(cfg: OcrTrainConfig, epoch: int) -> float:
+    if epoch == 0:
+        return cfg.learning_rate * 0.3
+    progress = min(1.0, epoch / max(1, cfg.epochs - 1))
+    return cfg.learning_rate * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Path, resume: bool = False) -> dict:
+    """Train (or resume) and return the final state: best epoch, scores per source, timing."""
+    import keras
+    from tqdm import tqdm
+
+    from train.ocr.model import build_ocr_model
+    from train.ocr.plots import plot_confusion, plot_history
+
+    keras.utils.set_random_seed(cfg.seed)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.json").write_text(cfg.model_dump_json(indent=1))
+    real_train = load_real_crops(data_root, manifest, cfg.real_sources, "train") if cfg.real_sources else []
+    real_val = load_real_crops(data_root, manifest, cfg.real_sources, "val") if cfg.real_sources else []
+    synth_images, synth_texts, _ = synthetic_set(
+        cfg.input, cfg.synthetic_count, cfg.seed, cfg.synthetic_styles, run_dir.parent / "cache"
+    )
+    if not len(synth_texts) and not real_train:
+        raise ValueError("no training data: enable synthetic plates or point --data-root at the shared data")
+    # validation: real held-out crops, else a held-back slice of synthetic plates
+    if real_val:
+        val_images, val_texts = prepare_real(real_val, cfg.input), [c.text for c in real_val]
+        val_groups = [c.group for c in real_val]
+    else:
+        n = max(1, len(synth_texts) // 10)
+        val_images, val_texts, val_groups = synth_images[-n:], synth_texts[-n:], ["synthetic"] * n
+        synth_images, synth_texts = synth_images[:-n], synth_texts[:-n]
+    log.info(
+        "OCR data: %d synthetic, %d real train crops (x%d), %d validation",
+        len(synth_texts),
+        len(real_train),
+        cfg.real_repeat,
+        len(val_texts),
+    )
+
+    state_path = run_dir / "state.json"
+    state = {"epoch": 0, "best_exact": -1.0, "best_epoch": -1, "history": [], "seconds": 0.0}
+    loss = ctc_loss_fn()
+    if resume and state_path.is_file() and (run_dir / "last.keras").is_file():
+        state = json.loads(state_path.read_text())
+        model = keras.models.load_model(run_dir / "last.keras", custom_objects={"ctc_loss": loss})
+        log.info(
+            "resuming from epoch %d (best exact %.2f at epoch %d)",
+            state["epoch"],
+            state["best_exact"],
+            state["best_epoch"],
+        )
+    else:
+        model = build_ocr_model(cfg.input, len(ALPHABET) + 1, cfg.width_multiplier)
+        model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate, clipnorm=5.0), loss=loss)
+    started = time.monotonic()
+    stale = state["epoch"] - 1 - state["best_epoch"] if state["best_epoch"] >= 0 else 0
+    for epoch in range(state["epoch"], cfg.epochs):
+        model.optimizer.learning_rate.assign(_lr(cfg, epoch))
+        sequence = TrainingSequence(cfg, synth_images, synth_texts, real_train, epoch)
+        losses = []
+        bar = tqdm(range(len(sequence)), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
+        for index in bar:
+            x, y = sequence.batch(index)
+            losses.append(float(model.train_on_batch(x, y)))
+            if index % 20 == 0:
+                bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+        predictions = read_batch(model, val_images)
+        scores = grouped_scores(zip(val_groups, val_texts, predictions))
+        val_loss = float(
+            model.evaluate(normalise(val_images), encode_batch(val_texts, cfg.max_length), verbose=0, batch_size=256)
+        )
+        record = {
+            "epoch": epoch + 1,
+            "loss": float(np.mean(losses)),
+            "val_loss": val_loss,
+            "val_exact": scores["exact_match"],
+            "val_char": scores["char_accuracy"],
+            "lr": _lr(cfg, epoch),
+        }
+        state["history"].append(record)
+        log.info(
+            "epoch %d: loss %.3f val_loss %.3f val exact %.2f %% char %.2f %% (%s)",
+            epoch + 1,
+            record["loss"],
+            val_loss,
+            scores["exact_match"],
+            scores["char_accuracy"],
+            ", ".join(f"{g} {s['exact_match']:.1f}" for g, s in scores["by_group"].items()),
+        )
+        state["epoch"] = epoch + 1
+        if scores["exact_match"] > state["best_exact"]:
+            state.update(best_exact=scores["exact_match"], best_epoch=epoch + 1, best_scores=scores)
+            model.save(run_dir / "best.keras")
+            stale = 0
+        else:
+            stale += 1
+        model.save(run_dir / "last.keras")
+        state["seconds"] += time.monotonic() - started
+        started = time.monotonic()
+        state_path.write_text(json.dumps(state, indent=1))
+        plot_history(state["history"], run_dir / "learning_curve.png")
+        if stale >= cfg.patience:
+            log.info("early stop: no better validation exact match for %d epochs", stale)
+            break
+        if cfg.time_budget_minutes and state["seconds"] > cfg.time_budget_minutes * 60:
+            log.info(
+                "time budget of %.0f min reached after epoch %d; resume with --resume",
+                cfg.time_budget_minutes,
+                epoch + 1,
+            )
+            break
+    best = keras.models.load_model(run_dir / "best.keras", custom_objects={"ctc_loss": loss})
+    predictions = read_batch(best, val_images)
+    plot_confusion(zip(val_texts, predictions), run_dir / "confusion.png")
+    state["val_predictions"] = [
+        {"group": g, "truth": t, "read": p} for g, t, p in zip(val_groups, val_texts, predictions)
+    ]
+    state_path.write_text(json.dumps(state, indent=1))
+    return state
