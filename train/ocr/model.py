@@ -36,7 +36,7 @@ def build_ocr_model(spec: InputSpec, num_classes: int, width: float = 1.0, name:
         raise ValueError("OCR input height must be a multiple of 8 and width a multiple of 4")
 
     def ch(n: int) -> int:
-        return max(8, int(round(n * width / 8)) * 8)
+        return max(8, round(n * width / 8) * 8)
 
     inputs = keras.Input(shape=spec.shape, batch_size=None, name="image")
     x = _conv(inputs, ch(16), 3, strides=2, name="stem")  # H/2, W/2

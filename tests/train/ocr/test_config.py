@@ -1,4 +1,5 @@
 import pytest
+from pydantic import ValidationError
 
 from edge.errors import ConfigError
 from train.ocr.config import OcrTrainConfig
@@ -32,5 +33,5 @@ def test_bad_configs_name_the_field(tmp_path, text, fragment):
 
 def test_config_is_frozen():
     cfg = OcrTrainConfig()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         cfg.epochs = 3
