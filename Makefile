@@ -7,7 +7,7 @@ EXTRAS ?= edge,train,dev
 
 DATA ?= ../shared/data
 
-.PHONY: setup test lint demo clean data-check data-split previews
+.PHONY: setup test lint demo clean data-check data-split previews export export-edgetpu
 
 setup: $(STAMP)
 
@@ -42,6 +42,13 @@ data-split: setup
 
 previews: setup
 	$(BIN)/python -m train.synth.previews docs/previews
+
+export: setup
+	$(BIN)/anpr export --data-root "$(DATA)"
+	$(BIN)/anpr export --check-edgetpu
+
+export-edgetpu: setup
+	$(BIN)/anpr export --compile-edgetpu
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .ruff_cache

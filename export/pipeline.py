@@ -1,0 +1,144 @@
+"""Export every model in a folder: float32 and int8 TFLite, parity gate, model card update."""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from edge.ctc import ctc_greedy_decode
+from edge.errors import AnprError
+from edge.metadata import InputSpec
+from edge.models import file_sha256, load_card
+from edge.preprocess import prepare_ocr_input
+from edge.runtime.interpreter import TFLiteModel
+from export.convert import to_tflite
+from export.representative import ocr_calibration
+from train.metrics import reading_scores
+from train.model_card import library_versions, write_card
+from train.ocr.data import load_real_crops, prepare_real
+from train.synth.plates import render_plate_sample
+
+log = logging.getLogger(__name__)
+#: The int8 model may lose at most this many points of the float model's headline metric.
+PARITY_TOLERANCE = 0.5
+
+
+class ParityError(AnprError):
+    """The int8 model lost too much accuracy against the float model."""
+
+
+@dataclass
+class ExportResult:
+    name: str
+    float_score: float
+    int8_score: float
+    n: int
+    metric: str
+    seconds: float
+
+
+def _tensor_card(model: TFLiteModel, path: Path) -> dict:
+    info = model.inputs[0]
+    return {
+        "file": path.name,
+        "sha256": file_sha256(path),
+        "size_bytes": path.stat().st_size,
+        "input_shape": list(info.shape),
+        "input": {"dtype": info.dtype.name, "scale": info.scale, "zero_point": info.zero_point},
+        "outputs": [
+            {"name": name, "dtype": o.dtype.name, "scale": o.scale, "zero_point": o.zero_point, "shape": list(o.shape)}
+            for name, o in zip(model.output_names, model.outputs)
+        ],
+    }
+
+
+def ocr_parity_set(
+    spec: InputSpec, data_root: Path, manifest: Path, sources: list[str]
+) -> tuple[np.ndarray, list[str], str]:
+    """Validation inputs for the parity gate: real held-out crops, else seeded synthetic plates."""
+    crops = load_real_crops(data_root, manifest, sources, "val") if data_root.is_dir() else []
+    if crops:
+        return prepare_real(crops, spec), [c.text for c in crops], f"real validation split of {', '.join(sources)}"
+    samples = [render_plate_sample(np.random.default_rng([99, i])) for i in range(300)]
+    images = np.stack([prepare_ocr_input(s.image, None, spec) for s in samples])
+    return images, [s.text for s in samples], "300 seeded synthetic plates (no shared data found)"
+
+
+def _read_all(model: TFLiteModel, images: np.ndarray, alphabet: str) -> list[str]:
+    return [ctc_greedy_decode(next(iter(model.run(image).values())), alphabet).text for image in images]
+
+
+def export_ocr(models: Path, data_root: Path, manifest: Path, name: str = "ocr") -> ExportResult:
+    """Export ``models/<name>.keras``; raises :class:`ParityError` when int8 loses too much."""
+    import keras
+
+    from train.ocr.train import ctc_loss_fn
+
+    started = time.monotonic()
+    card = load_card(models, name)
+    spec = InputSpec.model_validate(card["input"])
+    sources = card.get("data", {}).get("real_sources", [])
+    keras_path = models / card.get("keras", {}).get("file", f"{name}.keras")
+    if not keras_path.is_file():
+        raise AnprError(f"{keras_path}: Keras model not found")
+    model = keras.models.load_model(keras_path, custom_objects={"ctc_loss": ctc_loss_fn()}, compile=False)
+    calibration = ocr_calibration(spec, data_root, manifest, sources)
+    float_path = to_tflite(model, models / f"{name}_float32.tflite", spec.shape, None)
+    int8_path = to_tflite(model, models / f"{name}_int8.tflite", spec.shape, calibration)
+    output_names = [card.get("output", {}).get("name", "probs")]
+    float_model = TFLiteModel(float_path, output_names=output_names)
+    int8_model = TFLiteModel(int8_path, output_names=output_names)
+    images, texts, described = ocr_parity_set(spec, data_root, manifest, sources)
+    float_scores = reading_scores(zip(texts, _read_all(float_model, images, card["alphabet"])))
+    int8_scores = reading_scores(zip(texts, _read_all(int8_model, images, card["alphabet"])))
+    result = ExportResult(
+        name,
+        float_scores["exact_match"],
+        int8_scores["exact_match"],
+        len(texts),
+        "exact_match",
+        time.monotonic() - started,
+    )
+    write_card(
+        models / f"{name}.json",
+        {
+            "output_names": output_names,
+            "tflite": {
+                **card.get("tflite", {}),
+                "float32": _tensor_card(float_model, float_path),
+                "int8": _tensor_card(int8_model, int8_path),
+            },
+            "export": {
+                "calibration": f"{len(calibration)} inputs: real training-split crops stratified by source, plus "
+                "synthetic plates of styles without real data; via edge.preprocess.prepare_ocr_input",
+                "parity": {
+                    "data": described,
+                    "n": len(texts),
+                    "float32": float_scores,
+                    "int8": int8_scores,
+                    "tolerance_points": PARITY_TOLERANCE,
+                },
+                "versions": library_versions(),
+                "command": " ".join(["anpr", *map(shlex.quote, sys.argv[1:])]) if sys.argv[1:] else "anpr export",
+            },
+        },
+    )
+    return result
+
+
+def check_parity(result: ExportResult) -> None:
+    print(
+        f"{result.name}: {result.metric} float32 {result.float_score:.2f} %, int8 {result.int8_score:.2f} % "
+        f"on {result.n} ({result.seconds:.0f} s)"
+    )
+    if result.int8_score < result.float_score - PARITY_TOLERANCE:
+        raise ParityError(
+            f"{result.name}: int8 {result.metric} {result.int8_score:.2f} % is more than "
+            f"{PARITY_TOLERANCE} points below float32 {result.float_score:.2f} %: not shipping it"
+        )

@@ -1,0 +1,46 @@
+"""Representative (calibration) inputs for int8 quantisation, through the device's preprocessing.
+
+Drawn from the *training* split only, stratified across real sources, plus synthetic plates for
+the styles that have no real data. Never the evaluation split.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from edge.metadata import InputSpec
+from edge.preprocess import prepare_ocr_input
+from train.ocr.data import load_real_crops
+from train.synth.plates import render_plate_sample
+
+log = logging.getLogger(__name__)
+#: Styles with no real text labels in the shared data: calibration gets synthetic plates of these.
+STYLES_WITHOUT_REAL_DATA = ["eu_cz", "eu_sk", "eu_de", "eu_pl", "eu_it", "eu_nl", "eu_ro", "br_mercosul", "us"]
+
+
+def ocr_calibration(
+    spec: InputSpec,
+    data_root: Path,
+    manifest: Path,
+    sources: list[str],
+    per_source: int = 75,
+    synthetic: int = 150,
+    seed: int = 0,
+) -> np.ndarray:
+    """``uint8`` OCR inputs: up to ``per_source`` real training crops per source plus ``synthetic`` plates."""
+    rng = np.random.default_rng(seed)
+    images = []
+    crops = load_real_crops(data_root, manifest, sources, "train") if data_root.is_dir() else []
+    for source in sources:
+        rows = [c for c in crops if c.source == source]
+        for i in rng.permutation(len(rows))[:per_source]:
+            images.append(prepare_ocr_input(rows[i].image, rows[i].box, spec))
+    for i in range(synthetic):
+        style = STYLES_WITHOUT_REAL_DATA[i % len(STYLES_WITHOUT_REAL_DATA)]
+        sample = render_plate_sample(np.random.default_rng([seed, 7, i]), [style])
+        images.append(prepare_ocr_input(sample.image, None, spec))
+    log.info("OCR calibration: %d real + %d synthetic inputs", len(images) - synthetic, synthetic)
+    return np.stack(images)

@@ -1,0 +1,123 @@
+"""Export a tiny trained OCR: int8 with integer tensors, parity with Keras, card checks, clear errors."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+
+from edge.cli.main import main
+from edge.errors import AnprError
+from edge.models import file_sha256, open_model
+from edge.runtime.interpreter import ModelLoadError, TFLiteModel
+from export.edgetpu import check_model
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    root = tmp_path_factory.mktemp("export")
+    config = root / "tiny.yaml"
+    config.write_text(
+        "name: ocr\nsynthetic_count: 64\nreal_sources: []\nepochs: 1\nbatch_size: 16\nwidth_multiplier: 0.25\n"
+    )
+    models = root / "models"
+    assert (
+        main(
+            ["train", "ocr", "--config", str(config), "--run-dir", str(root / "run"), "--ship", "--models", str(models)]
+        )
+        == 0
+    )
+    assert main(["export", "--models", str(models), "--data-root", str(root / "no-data")]) == 0
+    return models
+
+
+def test_int8_model_is_fully_integer_with_uint8_io(exported):
+    card = json.loads((exported / "ocr.json").read_text())
+    model = TFLiteModel(exported / card["tflite"]["int8"]["file"])
+    assert model.inputs[0].dtype == np.uint8 and all(o.dtype == np.uint8 for o in model.outputs)
+    assert check_model(exported / "ocr_int8.tflite").ok
+    assert card["tflite"]["int8"]["input"]["scale"] == pytest.approx(1 / 255, rel=1e-3)
+    assert card["tflite"]["int8"]["sha256"] == file_sha256(exported / "ocr_int8.tflite")
+    parity = card["export"]["parity"]
+    assert parity["n"] == 300 and set(parity["int8"]) == {"exact_match", "char_accuracy", "n"}
+
+
+def test_int8_outputs_agree_with_keras(tmp_path):
+    """A randomly initialised reader (non-trivial outputs) converted with the export code path."""
+    import keras
+
+    from edge.metadata import InputSpec
+    from edge.preprocess import normalise
+    from edge.text import ALPHABET
+    from export.convert import to_tflite
+    from train.ocr.model import build_ocr_model
+
+    keras.utils.set_random_seed(1)
+    spec = InputSpec(height=48, width=160, colour="grey")
+    keras_model = build_ocr_model(spec, len(ALPHABET) + 1, width=0.5)
+    rng = np.random.default_rng(0)
+    calibration = rng.integers(0, 255, (64, *spec.shape), dtype=np.uint8)
+    int8 = TFLiteModel(to_tflite(keras_model, tmp_path / "m_int8.tflite", spec.shape, calibration), output_names=["p"])
+    agree = []
+    for pixels in calibration[:8]:
+        expected = np.asarray(keras_model.predict_on_batch(normalise(pixels[None])))[0]
+        got = int8.run(pixels)["p"]
+        assert got.shape == expected.shape
+        assert np.abs(got - expected).mean() < 0.01
+        agree.append((got.argmax(-1) == expected.argmax(-1)).mean())
+    assert np.mean(agree) > 0.8
+
+
+def test_card_mismatch_and_corrupt_files_are_one_clear_error(exported, tmp_path):
+    copy = tmp_path / "models"
+    shutil.copytree(exported, copy)
+    data = (copy / "ocr_int8.tflite").read_bytes()
+    (copy / "ocr_int8.tflite").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelLoadError, match="does not match its card"):
+        open_model(copy, "ocr", "int8")
+    with pytest.raises(ModelLoadError, match="not a valid TFLite model"):
+        TFLiteModel(copy / "ocr_int8.tflite")
+    (copy / "ocr.json").write_text("{not json")
+    with pytest.raises(ModelLoadError, match="not valid JSON"):
+        open_model(copy, "ocr", "int8")
+    with pytest.raises(ModelLoadError, match="not found"):
+        open_model(tmp_path / "absent", "ocr")
+
+
+def test_card_input_shape_is_checked(exported, tmp_path):
+    copy = tmp_path / "models"
+    shutil.copytree(exported, copy)
+    card = json.loads((copy / "ocr.json").read_text())
+    card["tflite"]["int8"]["input_shape"] = [1, 64, 192, 1]
+    (copy / "ocr.json").write_text(json.dumps(card))
+    with pytest.raises(ModelLoadError, match="input shape"):
+        open_model(copy, "ocr", "int8")
+
+
+def test_edgetpu_file_without_delegate_falls_back_to_cpu(exported, tmp_path, caplog):
+    copy = tmp_path / "models"
+    shutil.copytree(exported, copy)
+    shutil.copyfile(copy / "ocr_int8.tflite", copy / "ocr_edgetpu.tflite")
+    card = json.loads((copy / "ocr.json").read_text())
+    card["tflite"]["edgetpu"] = {**card["tflite"]["int8"], "file": "ocr_edgetpu.tflite"}
+    (copy / "ocr.json").write_text(json.dumps(card))
+    caplog.set_level("INFO")
+    model, _ = open_model(copy, "ocr", "int8")
+    assert model.path.name == "ocr_int8.tflite"
+    assert "libedgetpu is not loadable" in caplog.text
+
+
+def test_check_edgetpu_cli_and_compile_hint(exported, capsys):
+    assert main(["export", "--models", str(exported), "--check-edgetpu"]) == 0
+    assert "ocr: OK for the Edge TPU" in capsys.readouterr().out
+    assert main(["export", "--models", str(exported), "--compile-edgetpu"]) == 0
+    assert "edgetpu_compiler -s" in capsys.readouterr().out
+
+
+def test_export_without_cards_is_an_error(tmp_path):
+    with pytest.raises(AnprError):
+        from export.cli import _export
+
+        _export(type("A", (), {"models": tmp_path, "only": None, "check_edgetpu": False, "compile_edgetpu": False})())
