@@ -118,9 +118,12 @@ def compiler_available() -> bool:
     return shutil.which("edgetpu_compiler") is not None
 
 
-INSTALL_HINT = """edgetpu_compiler is not installed. On a Debian/Ubuntu x86-64 host:
-  curl https://packages.cloud.google.com/apt/doc/apt-key.gpg | sudo gpg --dearmor -o /usr/share/keyrings/coral.gpg
-  echo "deb [signed-by=/usr/share/keyrings/coral.gpg] https://packages.cloud.google.com/apt coral-edgetpu-stable main" \\
-    | sudo tee /etc/apt/sources.list.d/coral-edgetpu.list
-  sudo apt-get update && sudo apt-get install edgetpu-compiler
-then run: {command}"""
+_CORAL_APT = "https://packages.cloud.google.com/apt"
+INSTALL_HINT = (
+    "edgetpu_compiler is not installed. On a Debian/Ubuntu x86-64 host:\n"
+    f"  curl {_CORAL_APT}/doc/apt-key.gpg | sudo gpg --dearmor -o /usr/share/keyrings/coral.gpg\n"
+    f'  echo "deb [signed-by=/usr/share/keyrings/coral.gpg] {_CORAL_APT} coral-edgetpu-stable main" \\\n'
+    "    | sudo tee /etc/apt/sources.list.d/coral-edgetpu.list\n"
+    "  sudo apt-get update && sudo apt-get install edgetpu-compiler\n"
+    "then run: {command}"
+)
