@@ -39,11 +39,11 @@ def _export(args: argparse.Namespace) -> int:
         return _check_edgetpu(args.models, names)
     if args.compile_edgetpu:
         return _compile_edgetpu(args.models, names)
-    from export.pipeline import check_parity, export_ocr
+    from export.pipeline import check_parity, export_detector, export_ocr
     from train.data.paths import data_root
     from train.data.splits import DEFAULT_MANIFEST
 
-    exporters = {"ocr": export_ocr}
+    exporters = {"ocr": export_ocr, "detector": export_detector}
     failures = []
     for name in names:
         if name not in exporters:

@@ -132,6 +132,85 @@ def export_ocr(models: Path, data_root: Path, manifest: Path, name: str = "ocr")
     return result
 
 
+def _detections(model: TFLiteModel, spec: InputSpec, params, frames) -> list:
+    from edge.detector import PlateDetector
+
+    detector = PlateDetector(model, spec, params)
+    out = []
+    for frame, truth in frames:
+        found = detector.detect(frame)
+        out.append(
+            (
+                np.asarray([d.box.as_list() for d in found], np.float32).reshape(-1, 4),
+                np.asarray([d.score for d in found], np.float32),
+                truth,
+            )
+        )
+    return out
+
+
+def export_detector(models: Path, data_root: Path, manifest: Path, name: str = "detector") -> ExportResult:
+    """Export ``models/<name>.keras``; the parity metric is recall at the card's threshold on validation."""
+    import keras
+
+    from edge.detector import DecodeParams
+    from export.representative import detector_calibration
+    from train.detection_metrics import detection_scores
+    from train.detector.data import real_data, validation_set
+    from train.detector.train import detector_losses
+
+    started = time.monotonic()
+    card = load_card(models, name)
+    spec = InputSpec.model_validate(card["input"])
+    sources = card.get("data", {}).get("real_sources", [])
+    model = keras.models.load_model(models / card["keras"]["file"], custom_objects=detector_losses(1, 1), compile=False)
+    calibration = detector_calibration(spec, data_root, manifest, sources)
+    float_path = to_tflite(model, models / f"{name}_float32.tflite", spec.shape, None)
+    int8_path = to_tflite(model, models / f"{name}_int8.tflite", spec.shape, calibration)
+    names = card["output_names"]
+    float_model = TFLiteModel(float_path, output_names=names)
+    int8_model = TFLiteModel(int8_path, output_names=names)
+    params = DecodeParams(**{k: card["decode"][k] for k in ("stride", "score_threshold", "nms_iou", "max_detections")})
+    photos, _ = real_data(data_root, manifest, sources, [], "val") if data_root.is_dir() else ([], [])
+    frames = validation_set(photos)
+    described = f"real validation photos of {', '.join(sources)}"
+    if not frames:
+        from train.synth.scenes import render_scene
+
+        scenes = [render_scene(np.random.default_rng([98, i]), [], []) for i in range(40)]
+        frames = [(s.image, np.asarray([b.as_list() for b in s.boxes], np.float32)) for s in scenes]
+        described = "40 seeded synthetic scenes (no shared data found)"
+    scores = {}
+    for label, m in (("float32", float_model), ("int8", int8_model)):
+        scores[label] = detection_scores(_detections(m, spec, params, frames), params.score_threshold)
+    result = ExportResult(
+        name,
+        scores["float32"]["recall"],
+        scores["int8"]["recall"],
+        scores["int8"]["n"],
+        "recall",
+        time.monotonic() - started,
+    )
+    write_card(
+        models / f"{name}.json",
+        {
+            "tflite": {
+                **card.get("tflite", {}),
+                "float32": _tensor_card(float_model, float_path),
+                "int8": _tensor_card(int8_model, int8_path),
+            },
+            "export": {
+                "calibration": f"{len(calibration)} inputs: training-split photos stratified by source plus synthetic "
+                "scenes; via edge.preprocess.prepare_detector_input",
+                "parity": {"data": described, "frames": len(frames), **scores, "tolerance_points": PARITY_TOLERANCE},
+                "versions": library_versions(),
+                "command": " ".join(["anpr", *map(shlex.quote, sys.argv[1:])]) if sys.argv[1:] else "anpr export",
+            },
+        },
+    )
+    return result
+
+
 def check_parity(result: ExportResult) -> None:
     print(
         f"{result.name}: {result.metric} float32 {result.float_score:.2f} %, int8 {result.int8_score:.2f} % "

@@ -44,3 +44,35 @@ def ocr_calibration(
         images.append(prepare_ocr_input(sample.image, None, spec))
     log.info("OCR calibration: %d real + %d synthetic inputs", len(images) - synthetic, synthetic)
     return np.stack(images)
+
+
+def detector_calibration(
+    spec: InputSpec,
+    data_root: Path,
+    manifest: Path,
+    sources: list[str],
+    per_source: int = 80,
+    synthetic: int = 80,
+    seed: int = 0,
+) -> np.ndarray:
+    """``uint8`` detector inputs: training-split photos stratified by source (day and night video
+    frames included), plus synthetic scenes with US/EU/Brazilian plates."""
+    from edge.imageio import read_image
+    from edge.preprocess import prepare_detector_input
+    from train.detector.data import real_data
+    from train.synth.scenes import render_scene
+
+    rng = np.random.default_rng(seed)
+    photos, crops = (
+        real_data(data_root, manifest, sources, ["us_crops", "br_crops"], "train") if data_root.is_dir() else ([], [])
+    )
+    images = []
+    for source in sources:
+        mine = [p for p in photos if p.path.parts[-3:-2] == (source,) or source in p.path.parts]
+        for i in rng.permutation(len(mine))[:per_source]:
+            images.append(prepare_detector_input(read_image(mine[i].path), spec)[0])
+    for i in range(synthetic):
+        scene = render_scene(np.random.default_rng([seed, 11, i]), photos, crops)
+        images.append(prepare_detector_input(scene.image, spec)[0])
+    log.info("detector calibration: %d real + %d synthetic inputs", len(images) - synthetic, synthetic)
+    return np.stack(images)

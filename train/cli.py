@@ -111,7 +111,7 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def register_train(subparsers: argparse._SubParsersAction) -> None:
-    """``anpr train ocr``."""
+    """``anpr train ocr|detector``."""
     train = subparsers.add_parser("train", help="train a model (needs the 'train' extra)")
     sub = train.add_subparsers(dest="model_kind", metavar="MODEL", required=True)
     ocr = sub.add_parser("ocr", help="train the plate reader")
@@ -123,6 +123,22 @@ def register_train(subparsers: argparse._SubParsersAction) -> None:
     ocr.add_argument("--manifest", type=Path, help="split manifest (default: train/splits.json)")
     _add_data_root(ocr)
     ocr.set_defaults(handler=_train_ocr)
+
+    detector = sub.add_parser("detector", help="train the plate detector")
+    detector.add_argument("--config", type=Path, default=Path("train/configs/detector.yaml"), help="YAML config")
+    detector.add_argument("--run-dir", type=Path, help="run folder (default: runs/<name>)")
+    detector.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
+    detector.add_argument("--ship", action="store_true", help="copy the best model and its card into --models")
+    detector.add_argument("--models", type=Path, default=Path("models"), help="model folder for --ship")
+    detector.add_argument("--manifest", type=Path, help="split manifest (default: train/splits.json)")
+    _add_data_root(detector)
+    detector.set_defaults(handler=_train_detector)
+
+
+def _train_detector(args: argparse.Namespace) -> int:
+    from train.detector.cli import run_train_detector
+
+    return run_train_detector(args)
 
 
 def _train_ocr(args: argparse.Namespace) -> int:

@@ -1,0 +1,1 @@
+"""Plate detector: model, target encoding, scene cache and training loop."""

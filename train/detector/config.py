@@ -1,0 +1,49 @@
+"""Training configuration for the plate detector (frozen pydantic, loaded from YAML)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from edge.metadata import InputSpec
+from train.ocr.config import load_config
+
+
+class DetectorTrainConfig(BaseModel):
+    """Every knob of ``anpr train detector``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = "detector"
+    """Model name: run folder and shipped files are called after it."""
+    input: InputSpec = InputSpec(height=224, width=384, colour="rgb", resize="letterbox")
+    """Input tensor (frames are letterboxed into it)."""
+    width_multiplier: float = Field(default=1.0, gt=0.0, le=4.0)
+    """Scales the channels of every layer."""
+    real_sources: list[str] = ["france", "tunisia", "romania"]
+    """Shared folders whose training-split photos with boxes are used."""
+    real_zoom_copies: int = Field(default=1, ge=0)
+    """Extra randomly zoomed crops of each real photo (scale augmentation)."""
+    synthetic_scenes: int = Field(default=1500, ge=0)
+    """Synthetic scenes (plates in real training photos and generated streets)."""
+    epochs: int = Field(default=10, ge=1)
+    """Maximum number of epochs."""
+    batch_size: int = Field(default=16, ge=1)
+    """Images per step."""
+    learning_rate: float = Field(default=2e-3, gt=0.0)
+    """Peak learning rate (cosine decay)."""
+    patience: int = Field(default=5, ge=1)
+    """Early stopping on validation recall at the chosen threshold."""
+    size_weight: float = Field(default=0.2, ge=0.0)
+    """Weight of the log-size L1 loss."""
+    offset_weight: float = Field(default=1.0, ge=0.0)
+    """Weight of the centre-offset L1 loss."""
+    seed: int = 0
+    """Seed for data, augmentation and initialisation."""
+    time_budget_minutes: float | None = Field(default=None, gt=0.0)
+    """Stop after the epoch that crosses this wall-clock budget (resume later)."""
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> DetectorTrainConfig:
+        return load_config(cls, path)

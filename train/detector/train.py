@@ -1,0 +1,220 @@
+"""``anpr train detector``: train the plate detector with checkpoints, early stopping and resume."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from edge.detector import DecodeParams, decode
+from edge.preprocess import normalise, prepare_detector_input
+from train.detection_metrics import choose_threshold, detection_scores
+from train.detector.config import DetectorTrainConfig
+from train.detector.data import build_training_set, real_data, validation_set
+from train.detector.model import OUTPUT_NAMES, STRIDE
+from train.detector.targets import encode
+
+log = logging.getLogger(__name__)
+
+
+def detector_losses(offset_weight: float, size_weight: float) -> dict:
+    import keras
+    from keras import ops
+
+    @keras.saving.register_keras_serializable(package="anpr", name="centre_focal")
+    def centre_focal(y_true, y_pred):
+        p = ops.clip(y_pred, 1e-4, 1 - 1e-4)
+        pos = ops.cast(y_true >= 0.999, "float32")
+        pos_loss = -ops.log(p) * ops.square(1 - p) * pos
+        neg_loss = -ops.log(1 - p) * ops.square(p) * ops.power(1 - y_true, 4) * (1 - pos)
+        n_pos = ops.maximum(ops.sum(pos, axis=(1, 2, 3)), 1.0)
+        return ops.sum(pos_loss + neg_loss, axis=(1, 2, 3)) / n_pos
+
+    def masked_l1(weight: float, name: str):
+        @keras.saving.register_keras_serializable(package="anpr", name=name)
+        def loss(y_true, y_pred):
+            target, mask = y_true[..., :2], y_true[..., 2:3]
+            return (
+                weight
+                * ops.sum(ops.abs(target - y_pred) * mask, axis=(1, 2, 3))
+                / ops.maximum(ops.sum(mask, axis=(1, 2, 3)), 1.0)
+            )
+
+        return loss
+
+    return {
+        "heatmap": centre_focal,
+        "offset": masked_l1(offset_weight, "offset_l1"),
+        "size": masked_l1(size_weight, "size_l1"),
+    }
+
+
+def _batch(images: np.ndarray, boxes: list[np.ndarray], indices: np.ndarray, rng: np.random.Generator):
+    h, w = images.shape[1:3]
+    grid = (h // STRIDE, w // STRIDE)
+    xs, heat, off, size = [], [], [], []
+    for i in indices:
+        image, b = images[i], boxes[i].copy()
+        if rng.random() < 0.5:  # mirror
+            image = image[:, ::-1]
+            b[:, [0, 2]] = w - b[:, [2, 0]]
+        x = image.astype(np.float32)
+        x = (x - x.mean()) * rng.uniform(0.7, 1.3) + x.mean() + rng.uniform(-30, 30)
+        if rng.random() < 0.3:
+            x += rng.normal(0, rng.uniform(2, 10), x.shape)
+        xs.append(np.clip(x, 0, 255) / 255.0)
+        t = encode(b, grid, STRIDE)
+        heat.append(t["heatmap"])
+        off.append(np.concatenate([t["offset"], t["mask"]], -1))
+        size.append(np.concatenate([t["size"], t["mask"]], -1))
+    return np.stack(xs).astype(np.float32), {"heatmap": np.stack(heat), "offset": np.stack(off), "size": np.stack(size)}
+
+
+def predict_frame(model, frame: np.ndarray, cfg: DetectorTrainConfig, threshold: float = 0.05):
+    """Boxes (frame pixels) and scores for one frame with a Keras model: the device's pre/post-processing."""
+    pixels, transform = prepare_detector_input(frame, cfg.input)
+    outputs = model.predict_on_batch(normalise(pixels[None]))
+    heat, off, size = (np.asarray(o)[0] for o in outputs)
+    boxes, scores = decode(heat, off, size, DecodeParams(stride=STRIDE, score_threshold=threshold))
+    return transform.to_frame(boxes), scores
+
+
+def _lr(cfg: DetectorTrainConfig, epoch: int) -> float:
+    if epoch == 0:
+        return cfg.learning_rate * 0.3
+    progress = min(1.0, epoch / max(1, cfg.epochs - 1))
+    return cfg.learning_rate * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def train_detector(
+    cfg: DetectorTrainConfig, run_dir: Path, data_root: Path, manifest: Path, resume: bool = False
+) -> dict:
+    import keras
+    from tqdm import tqdm
+
+    from train.detector.model import build_detector
+
+    keras.utils.set_random_seed(cfg.seed)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.json").write_text(cfg.model_dump_json(indent=1))
+    have_data = data_root.is_dir() and cfg.real_sources
+    photos, crops = (
+        real_data(data_root, manifest, cfg.real_sources, ["us_crops", "br_crops"], "train") if have_data else ([], [])
+    )
+    val_photos, _ = real_data(data_root, manifest, cfg.real_sources, [], "val") if have_data else ([], [])
+    images, boxes = build_training_set(
+        cfg.input, photos, crops, cfg.synthetic_scenes, cfg.real_zoom_copies, cfg.seed, run_dir.parent / "cache"
+    )
+    validation = validation_set(val_photos)
+    if not validation:  # no shared data: hold back synthetic scenes
+        n = max(1, len(images) // 10)
+        validation = [
+            (images[i][:, :, ::-1].copy() if cfg.input.colour == "rgb" else images[i], boxes[i])
+            for i in range(len(images) - n, len(images))
+        ]
+        images, boxes = images[:-n], boxes[:-n]
+    log.info("detector data: %d training images, %d validation frames", len(images), len(validation))
+
+    losses = detector_losses(cfg.offset_weight, cfg.size_weight)
+    state_path = run_dir / "state.json"
+    state = {"epoch": 0, "best": -1.0, "best_epoch": -1, "history": [], "seconds": 0.0}
+    if resume and state_path.is_file() and (run_dir / "last.keras").is_file():
+        state = json.loads(state_path.read_text())
+        model = keras.models.load_model(run_dir / "last.keras", custom_objects=losses)
+    else:
+        model = build_detector(cfg.input, cfg.width_multiplier)
+        model.compile(
+            optimizer=keras.optimizers.Adam(cfg.learning_rate, clipnorm=5.0), loss=[losses[n] for n in OUTPUT_NAMES]
+        )
+    started = time.monotonic()
+    stale = 0
+    for epoch in range(state["epoch"], cfg.epochs):
+        model.optimizer.learning_rate.assign(_lr(cfg, epoch))
+        rng = np.random.default_rng([cfg.seed, epoch])
+        order = rng.permutation(len(images))
+        steps = max(1, len(order) // cfg.batch_size)
+        history = []
+        bar = tqdm(range(steps), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
+        for step in bar:
+            x, y = _batch(images, boxes, order[step * cfg.batch_size : (step + 1) * cfg.batch_size], rng)
+            result = model.train_on_batch(x, [y[n] for n in OUTPUT_NAMES])
+            history.append(float(result[0] if isinstance(result, list) else result))
+            if step % 20 == 0:
+                bar.set_postfix(loss=f"{np.mean(history[-50:]):.3f}")
+        predictions = [(*predict_frame(model, frame, cfg), truth) for frame, truth in validation]
+        threshold = choose_threshold(predictions)
+        scores = detection_scores(predictions, threshold)
+        record = {"epoch": epoch + 1, "loss": float(np.mean(history)), "threshold": threshold, **scores}
+        state["history"].append(record)
+        log.info(
+            "epoch %d: loss %.3f  val recall %.1f %% precision %.1f %% ap50 %.1f (threshold %.2f)",
+            epoch + 1,
+            record["loss"],
+            scores["recall"],
+            scores["precision"],
+            scores["ap50"],
+            threshold,
+        )
+        state["epoch"] = epoch + 1
+        if scores["ap50"] > state["best"]:
+            state.update(best=scores["ap50"], best_epoch=epoch + 1, best_scores=scores, threshold=threshold)
+            model.save(run_dir / "best.keras")
+            stale = 0
+        else:
+            stale += 1
+        model.save(run_dir / "last.keras")
+        state["seconds"] += time.monotonic() - started
+        started = time.monotonic()
+        state_path.write_text(json.dumps(state, indent=1))
+        _plot(state["history"], run_dir / "learning_curve.png")
+        if stale >= cfg.patience:
+            log.info("early stop after %d epochs without a better AP50", stale)
+            break
+        if cfg.time_budget_minutes and state["seconds"] > cfg.time_budget_minutes * 60:
+            log.info("time budget reached after epoch %d; continue with --resume", epoch + 1)
+            break
+    best = keras.models.load_model(run_dir / "best.keras", custom_objects=losses)
+    _examples(best, validation[:8], cfg, state["threshold"], run_dir / "examples.png")
+    return state
+
+
+def _plot(history: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [h["epoch"] for h in history]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.5))
+    a.plot(epochs, [h["loss"] for h in history], label="train loss")
+    a.legend()
+    for key in ("recall", "precision", "ap50"):
+        b.plot(epochs, [h[key] for h in history], label=key)
+    b.set_ylim(0, 100)
+    b.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _examples(model, frames, cfg: DetectorTrainConfig, threshold: float, path: Path) -> None:
+    import cv2
+
+    from train.synth.writer import preview_grid
+
+    items = []
+    for frame, truth in frames:
+        shown = frame.copy()
+        for b in truth:
+            cv2.rectangle(shown, (int(b[0]), int(b[1])), (int(b[2]), int(b[3])), (255, 0, 0), 2)
+        boxes, scores = predict_frame(model, frame, cfg, threshold)
+        for b, s in zip(boxes, scores):
+            cv2.rectangle(shown, (int(b[0]), int(b[1])), (int(b[2]), int(b[3])), (0, 0, 255), 2)
+            cv2.putText(shown, f"{s:.2f}", (int(b[0]), int(b[1]) - 3), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 255), 2)
+        items.append((shown, [], [f"truth {len(truth)} found {len(boxes)}"]))
+    if items:
+        cv2.imwrite(str(path), preview_grid(items, (320, 200), 4))
