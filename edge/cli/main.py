@@ -21,8 +21,11 @@ from edge.errors import AnprError
 
 log = logging.getLogger("anpr")
 
-#: Subcommands provided by ``edge`` itself (added by later features: run, bench, reads).
-BUILTIN_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+def _builtin_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
+    from edge.cli import run
+
+    return [run.register]
 
 
 def _plugin_registrars() -> list[tuple[str, Callable[[argparse._SubParsersAction], None] | Exception]]:
@@ -43,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"anpr {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for register in BUILTIN_COMMANDS:
+    for register in _builtin_commands():
         register(subparsers)
     for name, registrar in _plugin_registrars():
         if isinstance(registrar, Exception):

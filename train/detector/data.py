@@ -43,14 +43,22 @@ def real_data(root: Path, manifest_path: Path, sources: list[str], crop_sources:
     return collect_real(selected)
 
 
+def _start(lo: float, hi: float, window: float, limit: float, rng: np.random.Generator) -> float:
+    """A window start that keeps [lo, hi] inside the window (centred on it when it cannot)."""
+    low, high = max(0.0, hi - window), min(limit - window, lo)
+    if low > high:
+        return float(np.clip((lo + hi - window) / 2, 0, max(0.0, limit - window)))
+    return float(rng.uniform(low, high))
+
+
 def _zoom(image: np.ndarray, boxes: list[Box], rng: np.random.Generator) -> tuple[np.ndarray, list[Box]]:
     """A random crop around one of the plates (plates closer and bigger), boxes moved into it."""
     h, w = image.shape[:2]
     anchor = boxes[int(rng.integers(len(boxes)))]
     scale = rng.uniform(0.3, 0.8)
     cw, ch = w * scale, h * scale
-    x0 = rng.uniform(max(0, anchor.x2 - cw), max(0, min(w - cw, anchor.x1)) + 1e-3)
-    y0 = rng.uniform(max(0, anchor.y2 - ch), max(0, min(h - ch, anchor.y1)) + 1e-3)
+    x0 = _start(anchor.x1, anchor.x2, cw, w, rng)
+    y0 = _start(anchor.y1, anchor.y2, ch, h, rng)
     window = Box(x0, y0, x0 + cw, y0 + ch)
     out = []
     for b in boxes:

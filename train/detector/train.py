@@ -27,10 +27,10 @@ def detector_losses(offset_weight: float, size_weight: float) -> dict:
 
     @keras.saving.register_keras_serializable(package="anpr", name="centre_focal")
     def centre_focal(y_true, y_pred):
-        p = ops.clip(y_pred, 1e-4, 1 - 1e-4)
+        p = y_pred  # no clipping: a clipped probability has no gradient where it is needed most
         pos = ops.cast(y_true >= 0.999, "float32")
-        pos_loss = -ops.log(p) * ops.square(1 - p) * pos
-        neg_loss = -ops.log(1 - p) * ops.square(p) * ops.power(1 - y_true, 4) * (1 - pos)
+        pos_loss = -ops.log(p + 1e-6) * ops.square(1 - p) * pos
+        neg_loss = -ops.log(1 - p + 1e-6) * ops.square(p) * ops.power(1 - y_true, 4) * (1 - pos)
         n_pos = ops.maximum(ops.sum(pos, axis=(1, 2, 3)), 1.0)
         return ops.sum(pos_loss + neg_loss, axis=(1, 2, 3)) / n_pos
 

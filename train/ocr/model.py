@@ -60,3 +60,9 @@ def build_ocr_model(spec: InputSpec, num_classes: int, width: float = 1.0, name:
     x = layers.Reshape((spec.width // 4, num_classes), name="steps")(x)
     outputs = layers.Softmax(name="probs")(x)
     return keras.Model(inputs, outputs, name=name)
+
+
+def logits_model(model: keras.Model) -> keras.Model:
+    """The same network (shared weights) ending before the softmax: CTC is trained on logits, because
+    a loss on clipped probabilities has no gradient for classes whose probability underflows."""
+    return keras.Model(model.input, model.get_layer("steps").output, name=f"{model.name}_logits")

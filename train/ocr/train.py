@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def ctc_loss_fn():
+    """CTC loss on per-step logits (blank = class 0); registered so saved models reload."""
     import keras
 
     @keras.saving.register_keras_serializable(package="anpr", name="ctc_loss")
@@ -36,8 +37,7 @@ def ctc_loss_fn():
         steps = keras.ops.shape(y_pred)[1]
         batch = keras.ops.shape(y_pred)[0]
         logit_length = keras.ops.full((batch,), steps, dtype="int32")
-        log_probs = keras.ops.log(keras.ops.clip(y_pred, 1e-7, 1.0))
-        return keras.ops.ctc_loss(labels, log_probs, label_length, logit_length, mask_index=0)
+        return keras.ops.ctc_loss(labels, y_pred, label_length, logit_length, mask_index=0)
 
     return ctc_loss
 
@@ -101,7 +101,7 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
     import keras
     from tqdm import tqdm
 
-    from train.ocr.model import build_ocr_model
+    from train.ocr.model import build_ocr_model, logits_model
     from train.ocr.plots import plot_confusion, plot_history
 
     keras.utils.set_random_seed(cfg.seed)
@@ -135,32 +135,33 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
     loss = ctc_loss_fn()
     if resume and state_path.is_file() and (run_dir / "last.keras").is_file():
         state = json.loads(state_path.read_text())
-        model = keras.models.load_model(run_dir / "last.keras", custom_objects={"ctc_loss": loss})
+        model = keras.models.load_model(run_dir / "last.keras", compile=False)
         log.info(
-            "resuming from epoch %d (best exact %.2f at epoch %d)",
+            "resuming from epoch %d (best exact %.2f at epoch %d); the optimizer restarts",
             state["epoch"],
             state["best_exact"],
             state["best_epoch"],
         )
     else:
         model = build_ocr_model(cfg.input, len(ALPHABET) + 1, cfg.width_multiplier)
-        model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate, clipnorm=5.0), loss=loss)
+    trainer = logits_model(model)
+    trainer.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=loss)
     started = time.monotonic()
     stale = state["epoch"] - 1 - state["best_epoch"] if state["best_epoch"] >= 0 else 0
     for epoch in range(state["epoch"], cfg.epochs):
-        model.optimizer.learning_rate.assign(_lr(cfg, epoch))
+        trainer.optimizer.learning_rate.assign(_lr(cfg, epoch))
         sequence = TrainingSequence(cfg, synth_images, synth_texts, real_train, epoch)
         losses = []
         bar = tqdm(range(len(sequence)), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
         for index in bar:
             x, y = sequence.batch(index)
-            losses.append(float(model.train_on_batch(x, y)))
+            losses.append(float(trainer.train_on_batch(x, y)))
             if index % 20 == 0:
                 bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
         predictions = read_batch(model, val_images)
         scores = grouped_scores(zip(val_groups, val_texts, predictions))
         val_loss = float(
-            model.evaluate(normalise(val_images), encode_batch(val_texts, cfg.max_length), verbose=0, batch_size=256)
+            trainer.evaluate(normalise(val_images), encode_batch(val_texts, cfg.max_length), verbose=0, batch_size=256)
         )
         record = {
             "epoch": epoch + 1,
@@ -202,7 +203,7 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
                 epoch + 1,
             )
             break
-    best = keras.models.load_model(run_dir / "best.keras", custom_objects={"ctc_loss": loss})
+    best = keras.models.load_model(run_dir / "best.keras", compile=False)
     predictions = read_batch(best, val_images)
     plot_confusion(zip(val_texts, predictions), run_dir / "confusion.png")
     state["val_predictions"] = [

@@ -1,0 +1,194 @@
+"""Agent configuration: frozen pydantic models loaded from YAML, with errors that name the field."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from edge.errors import ConfigError
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Secret(_Frozen):
+    """A secret given inline, by environment variable or by file (never logged)."""
+
+    value: str | None = Field(default=None, repr=False)
+    """The secret itself (prefer env or file)."""
+    env: str | None = None
+    """Name of an environment variable holding it."""
+    file: Path | None = None
+    """A file holding it (trailing newline stripped)."""
+
+    def resolve(self) -> str | None:
+        if self.value is not None:
+            return self.value
+        if self.env:
+            if self.env not in os.environ:
+                raise ConfigError(f"environment variable {self.env} (a secret) is not set")
+            return os.environ[self.env]
+        if self.file:
+            try:
+                return self.file.read_text().rstrip("\n")
+            except OSError as exc:
+                raise ConfigError(f"{self.file}: cannot read secret file ({exc.strerror})") from None
+        return None
+
+    def __repr__(self) -> str:  # never show the value
+        return f"Secret(env={self.env!r}, file={self.file!r})"
+
+
+class TlsConfig(_Frozen):
+    """TLS to the broker."""
+
+    ca_file: Path
+    """CA certificate that signed the broker's certificate."""
+    cert_file: Path | None = None
+    """Client certificate (optional)."""
+    key_file: Path | None = None
+    """Client key (optional)."""
+    insecure: bool = False
+    """Skip host name verification (testing only)."""
+
+
+class MqttConfig(_Frozen):
+    """Where and how reads are published. Without a host, reads go to stdout and the local store only."""
+
+    host: str | None = None
+    """Broker host name; None disables MQTT."""
+    port: int = Field(default=1883, ge=1, le=65535)
+    """Broker port."""
+    username: str | None = None
+    """User name for the broker."""
+    password: Secret | None = None
+    """Password (inline, env or file)."""
+    tls: TlsConfig | None = None
+    """TLS settings (None: plain TCP)."""
+    keepalive: int = Field(default=30, ge=5, le=3600)
+    """Keepalive in seconds."""
+    topic_prefix: str = "anpr"
+    """Topics are <prefix>/<device_id>/..."""
+    snapshots: bool = False
+    """Publish the plate crop as JPEG on <prefix>/<device_id>/snapshot/<id>."""
+    discovery: bool = False
+    """Publish Home Assistant MQTT discovery for a 'last plate' sensor."""
+    discovery_prefix: str = "homeassistant"
+    """Home Assistant's discovery prefix."""
+
+
+class KnownPlate(_Frozen):
+    plate: str
+    """Normalised plate text."""
+    label: str
+    """Label published with the read (for example 'family car')."""
+
+
+class FilterConfig(_Frozen):
+    """Which reads are published."""
+
+    min_plate_width: float = Field(default=20.0, ge=0.0)
+    """Minimum plate box width in frame pixels."""
+    min_detection_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Minimum detector score (0: the model card's threshold decides)."""
+    min_read_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Minimum voted read confidence (weakest character)."""
+    patterns: list[str] = []
+    """Regexes a plate must match (any); empty accepts every text of 2-10 characters."""
+    allow: list[KnownPlate] = []
+    """Known plates with labels; when ``allow_only`` is set only these are published."""
+    allow_only: bool = False
+    """Publish only plates in ``allow``."""
+    deny: list[str] = []
+    """Plates never published."""
+    zone: list[tuple[float, float]] | None = None
+    """Polygon (frame pixels) the plate centre must lie in; None is the whole frame."""
+
+    @field_validator("patterns")
+    @classmethod
+    def _compile(cls, patterns: list[str]) -> list[str]:
+        import re
+
+        for p in patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"bad regex {p!r}: {exc}") from None
+        return patterns
+
+
+class TrackerConfig(_Frozen):
+    """Tracking and voting."""
+
+    iou: float = Field(default=0.2, gt=0.0, le=1.0)
+    """Minimum IoU to continue a track."""
+    max_missed: int = Field(default=5, ge=0)
+    """Frames a track survives without a detection before it ends."""
+    min_reads: int = Field(default=2, ge=1)
+    """Reads a track needs before it may be published."""
+    emit_after: int = Field(default=8, ge=1)
+    """Publish early after this many agreeing reads (otherwise when the track ends)."""
+    dedup_seconds: float = Field(default=60.0, ge=0.0)
+    """Do not publish the same plate text again within this many seconds of source time."""
+
+
+class AgentConfig(_Frozen):
+    """The edge agent."""
+
+    source: str = "demo/sample.mp4"
+    """Camera: 'picamera2', a camera index, an rtsp/http URL, a video file or a folder of images."""
+    fps: float | None = Field(default=None, gt=0.0)
+    """Replay speed for files and folders (None: as fast as possible)."""
+    models: Path = Path("models")
+    """Model folder with detector.json and ocr.json."""
+    precision: Literal["int8", "float32"] = "int8"
+    """Which exported models to run."""
+    num_threads: int = Field(default=1, ge=1, le=64)
+    """Interpreter threads per model."""
+    device_id: str = Field(default="edge1", pattern=r"^[A-Za-z0-9_\-]+$")
+    """Device id used in MQTT topics."""
+    state_dir: Path = Path(".state")
+    """Where the outbox (SQLite) lives."""
+    queue_size: int = Field(default=4, ge=1)
+    """Frames waiting for the worker; the oldest is dropped when full."""
+    outbox_max: int = Field(default=100000, ge=1)
+    """Reads kept when the broker is unreachable; the oldest is dropped beyond."""
+    drain_timeout: float = Field(default=10.0, ge=0.0)
+    """Seconds to wait for the outbox to drain when a file source ends."""
+    mqtt: MqttConfig = MqttConfig()
+    filters: FilterConfig = FilterConfig()
+    tracker: TrackerConfig = TrackerConfig()
+
+
+def load_agent_config(path: str | Path | None, overrides: dict | None = None) -> AgentConfig:
+    """Read YAML (if given), apply flag overrides (dotted keys), validate."""
+    raw: dict = {}
+    if path is not None:
+        path = Path(path)
+        try:
+            raw = yaml.safe_load(path.read_text()) or {}
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: config file not found") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: malformed YAML: {' '.join(str(exc).split())}") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    for dotted, value in (overrides or {}).items():
+        if value is None:
+            continue
+        node = raw
+        *parents, leaf = dotted.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    try:
+        return AgentConfig.model_validate(raw)
+    except ValidationError as exc:
+        where = f"{path}: " if path else ""
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{where}{problems}") from None

@@ -1,0 +1,41 @@
+"""Read filters from the config: size, scores, format patterns, allow/deny lists, zone."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from edge.config import FilterConfig
+from edge.types import Box
+
+
+class ReadFilter:
+    def __init__(self, cfg: FilterConfig) -> None:
+        self.cfg = cfg
+        self.patterns = [re.compile(p) for p in cfg.patterns]
+        self.labels = {k.plate: k.label for k in cfg.allow}
+        self.deny = set(cfg.deny)
+        self.zone = np.asarray(cfg.zone, np.float32) if cfg.zone else None
+
+    def keep_detection(self, box: Box, score: float) -> bool:
+        """Before OCR: plate wide enough, score high enough, centre inside the zone."""
+        if box.width < self.cfg.min_plate_width or score < self.cfg.min_detection_score:
+            return False
+        if self.zone is not None:
+            import cv2
+
+            centre = ((box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2)
+            return cv2.pointPolygonTest(self.zone.reshape(-1, 1, 2), centre, False) >= 0
+        return True
+
+    def keep_read(self, text: str, confidence: float) -> bool:
+        """After voting: confident enough, a plausible format, not denied, allowed if allow-only."""
+        if len(text) < 2 or confidence < self.cfg.min_read_confidence or text in self.deny:
+            return False
+        if self.patterns and not any(p.fullmatch(text) for p in self.patterns):
+            return False
+        return not (self.cfg.allow_only and text not in self.labels)
+
+    def label(self, text: str) -> str | None:
+        return self.labels.get(text)

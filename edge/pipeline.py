@@ -1,0 +1,188 @@
+"""The agent: capture thread -> bounded queue -> detector -> crop -> OCR -> tracker -> outbox -> publisher.
+
+The capture thread never blocks on the worker: when the queue is full the oldest frame is
+dropped and counted. Every read is written to the outbox before it is published.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import queue
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+
+from edge.config import AgentConfig
+from edge.filters import ReadFilter
+from edge.outbox import Outbox
+from edge.preprocess import crop_plate
+from edge.sources.base import Frame, FrameSource
+from edge.tracker import Observation, PlateTracker, Track
+
+log = logging.getLogger(__name__)
+_END = object()
+READ_NAMESPACE = uuid.UUID("6f3c8a52-5c1e-4a47-9f3e-0b8a3e2d7c11")
+
+
+@dataclass
+class Stats:
+    frames: int = 0
+    dropped: int = 0
+    reads: int = 0
+    detections: int = 0
+    stage_ms: dict[str, list[float]] = field(default_factory=lambda: {"detect": [], "ocr": []})
+
+
+class DropOldestQueue:
+    """A bounded queue whose ``put`` drops the oldest item when full (and counts it)."""
+
+    def __init__(self, size: int) -> None:
+        self._queue: queue.Queue = queue.Queue(maxsize=size)
+        self.dropped = 0
+
+    def put(self, item: object) -> None:
+        while True:
+            try:
+                self._queue.put_nowait(item)
+                return
+            except queue.Full:
+                try:
+                    self._queue.get_nowait()
+                    self.dropped += 1
+                except queue.Empty:
+                    pass
+
+    def put_final(self, item: object) -> None:
+        self._queue.put(item)
+
+    def get(self, timeout: float | None = None) -> object:
+        return self._queue.get(timeout=timeout)
+
+
+class Agent:
+    """Runs a source through the models and hands reads to the outbox and the publisher."""
+
+    def __init__(
+        self,
+        cfg: AgentConfig,
+        source: FrameSource,
+        detector,
+        recognizer,
+        outbox: Outbox,
+        publisher,
+        model_versions: dict,
+        source_epoch: float | None = None,
+    ) -> None:
+        self.cfg, self.source, self.detector, self.recognizer = cfg, source, detector, recognizer
+        self.outbox, self.publisher, self.model_versions = outbox, publisher, model_versions
+        self.filter = ReadFilter(cfg.filters)
+        t = cfg.tracker
+        self.tracker = PlateTracker(t.iou, t.max_missed, t.min_reads, t.emit_after)
+        self.queue = DropOldestQueue(cfg.queue_size)
+        self.stats = Stats()
+        self.stop_event = threading.Event()
+        self.source_epoch = time.time() if source_epoch is None else source_epoch
+        self._last_published: dict[str, float] = {}
+        self.capture_error: BaseException | None = None
+
+    # --- capture
+    def _capture(self) -> None:
+        try:
+            for frame in self.source.frames():
+                if self.stop_event.is_set():
+                    break
+                self.queue.put(frame)
+        except BaseException as exc:  # reported by run(); the worker ends on _END
+            self.capture_error = exc
+        finally:
+            self.queue.put_final(_END)
+
+    # --- worker
+    def process(self, frame: Frame) -> list[dict]:
+        """Detect, read and track one frame; returns the reads it completed (already stored)."""
+        started = time.perf_counter()
+        detections = self.detector.detect(frame.image)
+        self.stats.stage_ms["detect"].append((time.perf_counter() - started) * 1000)
+        observations = []
+        for det in detections:
+            if not self.filter.keep_detection(det.box, det.score):
+                continue
+            started = time.perf_counter()
+            decoded = self.recognizer.read(frame.image, det.box)
+            self.stats.stage_ms["ocr"].append((time.perf_counter() - started) * 1000)
+            crop = crop_plate(frame.image, det.box, self.recognizer.spec) if self.cfg.mqtt.snapshots else None
+            observations.append(
+                Observation(frame.index, frame.ts, det.box, det.score, decoded.text, decoded.char_confidences, crop)
+            )
+        self.stats.detections += len(observations)
+        return self._emit(self.tracker.update(observations), frame.source)
+
+    def _emit(self, tracks: list[Track], source: str) -> list[dict]:
+        reads = []
+        for track in tracks:
+            text, confidence = track.vote()
+            if not self.filter.keep_read(text, confidence):
+                continue
+            best = track.best_observation(text)
+            last = self._last_published.get(text)
+            if last is not None and best.ts - last < self.cfg.tracker.dedup_seconds:
+                log.debug("dedup: %s seen %.1f s ago", text, best.ts - last)
+                continue
+            self._last_published[text] = best.ts
+            first = track.observations[0]
+            read = {
+                "id": str(uuid.uuid5(READ_NAMESPACE, f"{self.cfg.device_id}|{source}|{first.frame}|{text}")),
+                "plate": text,
+                "confidence": round(confidence, 4),
+                "box": [round(v, 1) for v in best.box.as_list()],
+                "ts": datetime.fromtimestamp(self.source_epoch + best.ts, timezone.utc)
+                .isoformat(timespec="milliseconds")
+                .replace("+00:00", "Z"),
+                "frame": best.frame,
+                "source": source,
+                "model": self.model_versions,
+                "label": self.filter.label(text),
+                "device_id": self.cfg.device_id,
+                "track_frames": len(track.observations),
+            }
+            snapshot = _jpeg(best.crop) if best.crop is not None else None
+            self.outbox.put(read, snapshot)
+            self.stats.reads += 1
+            reads.append(read)
+        if reads:
+            self.publisher.notify()
+        return reads
+
+    def run(self) -> int:
+        """Process until the source ends or :meth:`stop`; returns the number of reads emitted."""
+        self.publisher.start()
+        capture = threading.Thread(target=self._capture, name="capture", daemon=True)
+        capture.start()
+        while True:
+            item = self.queue.get()
+            if item is _END:
+                break
+            self.stats.frames += 1
+            self.process(item)
+            if self.stop_event.is_set():
+                break
+        self._emit(self.tracker.flush(), getattr(self.source, "name", "source"))
+        self.stats.dropped = self.queue.dropped
+        if self.capture_error is not None and not isinstance(self.capture_error, GeneratorExit):
+            raise self.capture_error
+        return self.stats.reads
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+
+def _jpeg(image: np.ndarray) -> bytes | None:
+    import cv2
+
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    return io.BytesIO(buf.tobytes()).getvalue() if ok else None

@@ -1,0 +1,77 @@
+"""The frame type, the source interface and the factory that picks a source from a string."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from edge.errors import AnprError
+
+
+class SourceError(AnprError):
+    """A source cannot be opened (missing file, bad URL, no camera)."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame: BGR pixels, index in the source, source timestamp in seconds, source name."""
+
+    image: np.ndarray
+    index: int
+    ts: float
+    source: str
+
+
+class FrameSource:
+    """Iterate to get frames; ``live`` sources reconnect on loss, file sources end."""
+
+    name: str = "source"
+    live: bool = False
+    #: unreadable frames skipped so far (counted, never fatal)
+    skipped: int = 0
+    #: True while a live source is trying to reconnect
+    reconnecting: bool = False
+
+    def frames(self) -> Iterator[Frame]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the device or file."""
+
+
+class Pacer:
+    """Sleeps so frames are delivered at ``fps`` (None: as fast as possible)."""
+
+    def __init__(self, fps: float | None) -> None:
+        self.period = 1.0 / fps if fps else 0.0
+        self.next = time.monotonic()
+
+    def wait(self) -> None:
+        if self.period:
+            delay = self.next - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self.next = max(self.next + self.period, time.monotonic() - self.period)
+
+
+def open_source(spec: str, fps: float | None = None) -> FrameSource:
+    """``picamera2``, a camera index (``0``), a URL (``rtsp://``, ``http://``), a video file or a folder."""
+    from edge.sources.camera import OpenCvStream, Picamera2Source
+    from edge.sources.files import ImageFolderSource, VideoFileSource
+
+    if spec == "picamera2":
+        return Picamera2Source()
+    if spec.isdigit():
+        return OpenCvStream(int(spec))
+    if "://" in spec:
+        return OpenCvStream(spec)
+    path = Path(spec)
+    if path.is_dir():
+        return ImageFolderSource(path, fps)
+    if path.is_file():
+        return VideoFileSource(path, fps)
+    raise SourceError(f"{spec}: no such file, folder, camera index or URL")

@@ -1,0 +1,241 @@
+"""The agent end to end with a real mosquitto on loopback (fakes only at the model boundary)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.edge.broker import Collector, Mosquitto, require_mosquitto
+from tests.edge.fakes import make_agent
+
+pytest.importorskip("paho.mqtt")
+ROOT = Path(__file__).resolve().parents[2]
+#: broker downtime in the outage test; the issue asks for 60 s (CI), 10 s elsewhere for speed
+DOWNTIME = float(os.environ.get("ANPR_BROKER_DOWNTIME", "60" if os.environ.get("CI") else "10"))
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> Path:
+    pytest.importorskip("PIL")
+    from train.synth.clip import write_clip
+
+    path = tmp_path_factory.mktemp("clip") / "clip.mp4"
+    write_clip(path, frames=90, seed=5, cars=3)
+    return path
+
+
+@pytest.fixture
+def broker(tmp_path):
+    require_mosquitto()
+    server = Mosquitto(tmp_path).start()
+    yield server
+    server.stop()
+
+
+def _plates(collector: Collector) -> list[str]:
+    return [json.loads(p)["plate"] for p in collector.payloads("anpr/test/plates")]
+
+
+def test_clip_end_to_end_each_plate_once(clip, broker, tmp_path):
+    collector = Collector(broker.port, ["anpr/test/#"])
+    agent, publisher, outbox, truth = make_agent(clip, tmp_path / "state", broker.port)
+    assert agent.run() == 3
+    assert publisher.wait_drained(10)
+    assert collector.wait_for(lambda: len(_plates(collector)) >= 3)
+    publisher.stop()
+    time.sleep(0.3)
+    assert sorted(_plates(collector)) == sorted(truth.plates)
+    read = json.loads(collector.payloads("anpr/test/plates")[0])
+    assert {"id", "plate", "confidence", "box", "ts", "frame", "source", "model", "label"} <= set(read)
+    assert read["ts"].endswith("Z") and len(read["box"]) == 4
+    status = collector.payloads("anpr/test/status")
+    assert status[0] == b"online" and status[-1] == b"offline"
+    assert outbox.size() == 0 and len(outbox.reads_since()) == 3
+    collector.close()
+
+
+def test_replay_gives_the_same_reads(clip, tmp_path):
+    runs = []
+    for k in range(2):
+        agent, _, outbox, _ = make_agent(clip, tmp_path / f"state{k}", None)
+        agent.publisher.stream = open(os.devnull, "w")
+        agent.run()
+        runs.append([(r["id"], r["plate"], r["frame"], r["ts"]) for r in outbox.reads_since()])
+    assert runs[0] == runs[1] and len(runs[0]) == 3
+
+
+def test_broker_outage_and_restarts_lose_nothing(clip, tmp_path):
+    require_mosquitto()
+    broker = Mosquitto(tmp_path).start()
+    collector = Collector(broker.port, ["anpr/test/plates"])
+    agent, publisher, outbox, truth = make_agent(clip, tmp_path / "state", broker.port, fps=30.0)
+    runner = threading.Thread(target=agent.run)
+    runner.start()
+    time.sleep(1.0)
+    broker.stop()  # down mid-stream
+    collector.close()
+    time.sleep(DOWNTIME)
+    broker.start()
+    for _ in range(3):  # restarted three times in a row
+        broker.stop()
+        broker.start()
+    collector = Collector(broker.port, ["anpr/test/plates"])
+    runner.join(timeout=120)
+    assert publisher.wait_drained(60), f"{outbox.size()} reads left"
+    sent_ids = {r["id"] for r in outbox.reads_since()}
+    # everything stored was delivered (possibly more than once: at-least-once)
+    assert outbox.size() == 0 and len(sent_ids) == 3
+    publisher.stop()
+    broker.stop()
+
+
+_KILLABLE = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {root!r})
+    from pathlib import Path
+    from tests.edge.fakes import make_agent
+    agent, publisher, outbox, truth = make_agent(Path({clip!r}), Path({state!r}), {port}, fps=30.0)
+    agent.run()
+    print("DONE", flush=True)
+    time.sleep(600)
+""")
+
+
+def test_sigkill_then_restart_delivers_stored_reads(clip, tmp_path):
+    require_mosquitto()
+    broker = Mosquitto(tmp_path)  # not started: the first agent cannot deliver
+    script = _KILLABLE.format(root=str(ROOT), clip=str(clip), state=str(tmp_path / "state"), port=broker.port)
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "DONE"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    from edge.outbox import Outbox
+
+    stored = Outbox(tmp_path / "state").size()
+    assert stored == 3
+    broker.start()
+    collector = Collector(broker.port, ["anpr/test/plates"])
+    from edge.config import MqttConfig
+    from edge.publish.mqtt import MqttPublisher
+
+    outbox = Outbox(tmp_path / "state")
+    publisher = MqttPublisher(MqttConfig(host="127.0.0.1", port=broker.port), "test", outbox)
+    publisher.start()
+    assert publisher.wait_drained(20)
+    assert collector.wait_for(lambda: len(collector.payloads("anpr/test/plates")) >= stored)
+    publisher.stop()
+    collector.close()
+    broker.stop()
+
+
+def test_last_will_is_offline_when_the_agent_dies(clip, broker, tmp_path):
+    script = textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from pathlib import Path
+        from edge.config import MqttConfig
+        from edge.outbox import Outbox
+        from edge.publish.mqtt import MqttPublisher
+        p = MqttPublisher(MqttConfig(host="127.0.0.1", port={broker.port}, keepalive=5), "test",
+                          Outbox(Path({str(tmp_path / "s")!r})))
+        p.start()
+        while not p.connected:
+            time.sleep(0.05)
+        print("UP", flush=True)
+        time.sleep(600)
+    """)
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "UP"
+    collector = Collector(broker.port, ["anpr/test/status"])
+    assert collector.wait_for(lambda: collector.payloads("anpr/test/status")[-1:] == [b"online"], 5)
+    assert collector.messages[0][2] is True  # retained
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert collector.wait_for(lambda: collector.payloads("anpr/test/status")[-1:] == [b"offline"], 20)
+    collector.close()
+
+
+def test_tls_with_generated_ca(clip, tmp_path):
+    require_mosquitto()
+    certs = tmp_path / "certs"
+    certs.mkdir()
+
+    def ssl(*args):
+        subprocess.run(["openssl", *args], cwd=certs, check=True, capture_output=True)
+
+    ssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-subj",
+        "/CN=anpr-test-ca",
+    )
+    ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
+    (certs / "ext.cnf").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    ssl(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-out",
+        "server.crt",
+        "-extfile",
+        "ext.cnf",
+    )
+    broker = Mosquitto(
+        tmp_path, extra=f"cafile {certs / 'ca.crt'}\ncertfile {certs / 'server.crt'}\nkeyfile {certs / 'server.key'}\n"
+    ).start()
+    try:
+        agent, publisher, outbox, truth = make_agent(
+            clip, tmp_path / "state", broker.port, **{"mqtt.tls": {"ca_file": str(certs / "ca.crt")}}
+        )
+        agent.run()
+        assert publisher.wait_drained(20)
+        publisher.stop()
+    finally:
+        broker.stop()
+
+
+def test_wrong_password_is_a_clear_error_and_retries(clip, tmp_path, caplog, monkeypatch):
+    require_mosquitto()
+    passwords = tmp_path / "passwd"
+    subprocess.run(["mosquitto_passwd", "-b", "-c", str(passwords), "anpr", "right"], check=True, capture_output=True)
+    broker = Mosquitto(tmp_path, extra=f"password_file {passwords}\n", allow_anonymous=False).start()
+    monkeypatch.setenv("ANPR_TEST_PW", "wrong-secret-value")
+    caplog.set_level("INFO")
+    try:
+        agent, publisher, outbox, _ = make_agent(
+            clip, tmp_path / "state", broker.port, **{"mqtt.username": "anpr", "mqtt.password": {"env": "ANPR_TEST_PW"}}
+        )
+        agent.run()
+        assert not publisher.wait_drained(3)
+        assert outbox.size() == 3  # kept for later
+        assert "refused the connection" in caplog.text and "Not authorized" in caplog.text
+        assert "wrong-secret-value" not in caplog.text
+        publisher.stop()
+    finally:
+        broker.stop()
