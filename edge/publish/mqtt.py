@@ -9,6 +9,7 @@ Topics (``<p>`` = topic prefix, default ``anpr``):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import ssl
@@ -160,9 +161,7 @@ class MqttPublisher:
         self._wake.set()
         if self.connected:
             info = self.client.publish(self.topic_status, "offline", qos=1, retain=True)
-            try:
+            with contextlib.suppress(RuntimeError, ValueError):
                 info.wait_for_publish(timeout=3)
-            except (RuntimeError, ValueError):
-                pass
         self.client.disconnect()
         self.client.loop_stop()

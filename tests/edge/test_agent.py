@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -67,7 +68,7 @@ def test_replay_gives_the_same_reads(clip, tmp_path):
     runs = []
     for k in range(2):
         agent, _, outbox, _ = make_agent(clip, tmp_path / f"state{k}", None)
-        agent.publisher.stream = open(os.devnull, "w")
+        agent.publisher.stream = io.StringIO()
         agent.run()
         runs.append([(r["id"], r["plate"], r["frame"], r["ts"]) for r in outbox.reads_since()])
     assert runs[0] == runs[1] and len(runs[0]) == 3
@@ -77,7 +78,7 @@ def test_broker_outage_and_restarts_lose_nothing(clip, tmp_path):
     require_mosquitto()
     broker = Mosquitto(tmp_path).start()
     collector = Collector(broker.port, ["anpr/test/plates"])
-    agent, publisher, outbox, truth = make_agent(clip, tmp_path / "state", broker.port, fps=30.0)
+    agent, publisher, outbox, _truth = make_agent(clip, tmp_path / "state", broker.port, fps=30.0)
     runner = threading.Thread(target=agent.run)
     runner.start()
     time.sleep(1.0)
@@ -210,7 +211,7 @@ def test_tls_with_generated_ca(clip, tmp_path):
         tmp_path, extra=f"cafile {certs / 'ca.crt'}\ncertfile {certs / 'server.crt'}\nkeyfile {certs / 'server.key'}\n"
     ).start()
     try:
-        agent, publisher, outbox, truth = make_agent(
+        agent, publisher, _outbox, _truth = make_agent(
             clip, tmp_path / "state", broker.port, **{"mqtt.tls": {"ca_file": str(certs / "ca.crt")}}
         )
         agent.run()
