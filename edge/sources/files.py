@@ -41,10 +41,8 @@ class VideoFileSource(FrameSource):
                 self.skipped += 1
                 index += 1
                 continue
-            ts = index / self.native_fps
-            position = self._capture.get(cv2.CAP_PROP_POS_MSEC)
-            if position and position > 0:
-                ts = position / 1000.0 - 1.0 / self.native_fps  # position is the end of the frame
+            position = self._capture.get(cv2.CAP_PROP_POS_MSEC)  # the frame just read, from the container
+            ts = position / 1000.0 if position is not None and position >= 0 else index / self.native_fps
             pacer.wait()
             yield Frame(image, index, max(0.0, round(ts, 6)), self.name)
             index += 1

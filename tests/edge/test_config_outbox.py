@@ -1,0 +1,116 @@
+import os
+import sqlite3
+
+import pytest
+
+from edge.config import load_agent_config
+from edge.errors import ConfigError
+from edge.filters import ReadFilter
+from edge.outbox import Outbox, StateDirError
+from edge.types import Box
+
+
+def _read(i):
+    return {"id": f"id{i}", "plate": f"AB{i}", "ts": f"2026-01-01T00:00:0{i}Z"}
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("source: [1\n", "malformed YAML"),
+        ("fps: fast\n", "fps"),
+        ("mqtt: {port: 70000}\n", "mqtt.port"),
+        ("colour: red\n", "colour"),
+        ("filters: {patterns: ['[A-Z']}\n", "filters.patterns"),
+        ("device_id: 'a b'\n", "device_id"),
+    ],
+)
+def test_bad_config_names_the_field(tmp_path, text, fragment):
+    path = tmp_path / "agent.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=fragment):
+        load_agent_config(path)
+
+
+def test_flags_override_yaml(tmp_path):
+    path = tmp_path / "agent.yaml"
+    path.write_text("device_id: gate\nmqtt: {host: broker, port: 1884}\n")
+    cfg = load_agent_config(path, {"mqtt.port": 1999, "fps": None})
+    assert cfg.device_id == "gate" and cfg.mqtt.host == "broker" and cfg.mqtt.port == 1999
+
+
+def test_example_config_validates():
+    assert load_agent_config("edge/deploy/agent.example.yaml").device_id == "driveway"
+
+
+def test_secret_from_env_and_file_never_in_repr(tmp_path, monkeypatch):
+    secret_file = tmp_path / "pw"
+    secret_file.write_text("from-file\n")
+    monkeypatch.setenv("PW", "from-env")
+    cfg = load_agent_config(None, {"mqtt.password": {"env": "PW"}})
+    assert cfg.mqtt.password.resolve() == "from-env" and "from-env" not in repr(cfg)
+    cfg = load_agent_config(None, {"mqtt.password": {"file": str(secret_file)}})
+    assert cfg.mqtt.password.resolve() == "from-file"
+    with pytest.raises(ConfigError, match="NOPE_VAR"):
+        load_agent_config(None, {"mqtt.password": {"env": "NOPE_VAR"}}).mqtt.password.resolve()
+
+
+def test_filters():
+    cfg = load_agent_config(
+        None,
+        {
+            "filters": {
+                "patterns": ["[A-Z]{3}[0-9]{4}"],
+                "deny": ["BAD1234"],
+                "allow": [{"plate": "ABC1234", "label": "family"}],
+                "zone": [[0, 0], [100, 0], [100, 100], [0, 100]],
+            }
+        },
+    )
+    f = ReadFilter(cfg.filters)
+    assert f.keep_read("ABC1234", 0.9) and f.label("ABC1234") == "family"
+    assert not f.keep_read("BAD1234", 0.9) and not f.keep_read("AB12", 0.9) and not f.keep_read("ABC1234", 0.1)
+    assert f.keep_detection(Box(10, 10, 50, 20), 0.9) and not f.keep_detection(Box(200, 10, 250, 20), 0.9)
+    assert not f.keep_detection(Box(10, 10, 15, 20), 0.9)  # narrower than min_plate_width
+
+
+def test_outbox_order_ack_bound_and_log(tmp_path):
+    box = Outbox(tmp_path, max_items=3)
+    for i in range(5):
+        box.put(_read(i))
+    assert box.put(_read(4)) is False  # idempotent
+    assert [i for i, _, _ in box.pending()] == ["id2", "id3", "id4"]
+    assert box.dropped() == 2
+    box.ack("id2")
+    assert box.size() == 2 and [r["id"] for r in box.reads_since("2026-01-01T00:00:03Z")] == ["id3", "id4"]
+    assert oct(os.stat(tmp_path).st_mode & 0o777) == "0o700"
+
+
+def test_corrupt_outbox_is_moved_aside(tmp_path, caplog):
+    (tmp_path / "outbox.db").write_bytes(b"this is not a database" * 100)
+    box = Outbox(tmp_path)
+    box.put(_read(1))
+    assert box.size() == 1
+    assert any(p.name.startswith("outbox.db.corrupt-") for p in tmp_path.iterdir())
+    assert "moved aside" in caplog.text
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
+def test_read_only_state_dir(tmp_path):
+    tmp_path.chmod(0o500)
+    with pytest.raises(StateDirError, match="not writable"):
+        Outbox(tmp_path / "state")
+
+
+def test_full_disk_is_a_clear_error(tmp_path, monkeypatch):
+    box = Outbox(tmp_path)
+
+    class Full:
+        in_transaction = False
+
+        def execute(self, *args):
+            raise sqlite3.OperationalError("database or disk is full")
+
+    box._db = Full()
+    with pytest.raises(StateDirError, match="disk full or read-only"):
+        box.put(_read(1))

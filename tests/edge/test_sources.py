@@ -1,0 +1,123 @@
+import threading
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from edge.sources import open_source
+from edge.sources.base import SourceError
+from edge.sources.camera import Backoff, OpenCvStream, Picamera2Source
+
+
+def _folder(tmp_path, n=4):
+    for i in range(n):
+        cv2.imwrite(str(tmp_path / f"f{i:03d}.png"), np.full((20, 30, 3), i * 10, np.uint8))
+    return tmp_path
+
+
+def test_folder_order_timestamps_and_skips(tmp_path):
+    folder = _folder(tmp_path)
+    (folder / "f001.png").write_bytes(b"corrupt")
+    source = open_source(str(folder), fps=5.0)
+    frames = list(source.frames())
+    assert [f.index for f in frames] == [0, 2, 3]
+    assert [f.ts for f in frames] == [0.0, 0.4, 0.6]
+    assert source.skipped == 1
+
+
+def test_video_file_timestamps_are_reproducible(tmp_path):
+    path = tmp_path / "v.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, (32, 24))
+    for i in range(5):
+        writer.write(np.full((24, 32, 3), i * 40, np.uint8))
+    writer.release()
+    runs = [[(f.index, f.ts) for f in open_source(str(path)).frames()] for _ in range(2)]
+    assert runs[0] == runs[1] and [i for i, _ in runs[0]] == [0, 1, 2, 3, 4]
+    assert runs[0][1][1] == pytest.approx(0.1, abs=1e-3)
+
+
+def test_missing_source_is_one_clear_error(tmp_path):
+    with pytest.raises(SourceError, match="no such file"):
+        open_source(str(tmp_path / "nope.mp4"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SourceError, match="no images"):
+        open_source(str(tmp_path / "empty"))
+
+
+def test_backoff_doubles_and_resets():
+    b = Backoff(0.5, 4.0)
+    assert [b.next() for _ in range(5)] == [0.5, 1.0, 2.0, 4.0, 4.0]
+    b.reset()
+    assert b.next() == 0.5
+
+
+def test_stream_reconnects_after_loss(tmp_path):
+    """A stream whose target disappears and comes back: the source keeps going and flags reconnecting."""
+    path = tmp_path / "cam.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, (32, 24))
+    for _ in range(3):
+        writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.release()
+    data = path.read_bytes()
+    stream = OpenCvStream(str(path))
+    stream.backoff = Backoff(0.05, 0.2)
+    frames, seen_reconnecting = [], []
+
+    def consume():
+        for frame in stream.frames():
+            frames.append(frame)
+            if len(frames) == 3:
+                path.unlink()  # camera gone after the first pass
+            if len(frames) >= 6:
+                break
+
+    thread = threading.Thread(target=consume)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not stream.reconnecting:
+        time.sleep(0.02)
+    seen_reconnecting.append(stream.reconnecting)
+    path.write_bytes(data)  # back
+    thread.join(timeout=10)
+    stream.close()
+    assert seen_reconnecting == [True]
+    assert len(frames) >= 6 and [f.index for f in frames] == list(range(len(frames)))
+
+
+class FakePicamera2:
+    """Follows the Picamera2 API used by the source: configure, start, capture_array, stop."""
+
+    def __init__(self):
+        self.started = self.stopped = False
+        self.config = None
+
+    def create_video_configuration(self, main):
+        return {"main": main}
+
+    def configure(self, config):
+        self.config = config
+
+    def start(self):
+        self.started = True
+
+    def capture_array(self):
+        return np.zeros((self.config["main"]["size"][1], self.config["main"]["size"][0], 3), np.uint8)
+
+    def stop(self):
+        self.stopped = True
+
+
+def test_picamera2_source_with_fake():
+    camera = FakePicamera2()
+    source = Picamera2Source(size=(64, 48), camera_factory=lambda: camera)
+    frames = source.frames()
+    first, second = next(frames), next(frames)
+    assert first.image.shape == (48, 64, 3) and (first.index, second.index) == (0, 1)
+    source.close()
+    assert camera.started and camera.stopped
+
+
+def test_picamera2_missing_is_a_clear_error():
+    with pytest.raises(SourceError, match="python3-picamera2"):
+        Picamera2Source()
