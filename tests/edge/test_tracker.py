@@ -20,7 +20,7 @@ def test_track_emits_once_when_it_ends():
     for f in range(4):
         assert tracker.update([obs(f, "XYZ1", x=f)]) == []
     ready = []
-    for f in range(4, 8):
+    for _ in range(4, 8):
         ready += tracker.update([])
     assert len(ready) == 1 and ready[0].vote()[0] == "XYZ1"
     assert tracker.tracks == []
