@@ -28,6 +28,7 @@ test: setup lint
 # on the embedded default (no broker: reads go to stdout as JSON lines and to demo/state).
 demo: setup
 	$(BIN)/anpr synth --kind clip --count 150 --seed 7 --out demo/sample.mp4
+	rm -rf demo/state
 	$(BIN)/anpr run --source demo/sample.mp4 --models models --state-dir demo/state --device-id demo
 	@echo "ground truth of the clip: demo/sample.json"
 

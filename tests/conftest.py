@@ -44,3 +44,55 @@ def shared_sources() -> list[Path]:
     if not dirs:
         pytest.skip(f"shared data not found at {data_root()} (set $ANPR_DATA)")
     return dirs
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> Path:
+    """Tiny OCR and detector trained for a few steps on generated data, shipped and exported (shared)."""
+    pytest.importorskip("tensorflow")
+    from edge.cli.main import main
+
+    root = tmp_path_factory.mktemp("tiny_models")
+    models = root / "models"
+    ocr = root / "ocr.yaml"
+    ocr.write_text(
+        "name: ocr\nsynthetic_count: 64\nreal_sources: []\nepochs: 1\nbatch_size: 16\nwidth_multiplier: 0.25\n"
+    )
+    det = root / "detector.yaml"
+    det.write_text(
+        "name: detector\nreal_sources: []\nsynthetic_scenes: 24\nepochs: 1\nbatch_size: 8\nwidth_multiplier: 0.5\n"
+    )
+    assert (
+        main(
+            [
+                "train",
+                "ocr",
+                "--config",
+                str(ocr),
+                "--run-dir",
+                str(root / "runs" / "ocr"),
+                "--ship",
+                "--models",
+                str(models),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "train",
+                "detector",
+                "--config",
+                str(det),
+                "--run-dir",
+                str(root / "runs" / "detector"),
+                "--ship",
+                "--models",
+                str(models),
+            ]
+        )
+        == 0
+    )
+    assert main(["export", "--models", str(models), "--data-root", str(root / "no-data")]) == 0
+    return models

@@ -23,9 +23,10 @@ log = logging.getLogger("anpr")
 
 
 def _builtin_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
+    from edge import bench
     from edge.cli import run
 
-    return [run.register]
+    return [run.register, bench.register]
 
 
 def _plugin_registrars() -> list[tuple[str, Callable[[argparse._SubParsersAction], None] | Exception]]:

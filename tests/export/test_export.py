@@ -16,21 +16,8 @@ from export.edgetpu import check_model
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    root = tmp_path_factory.mktemp("export")
-    config = root / "tiny.yaml"
-    config.write_text(
-        "name: ocr\nsynthetic_count: 64\nreal_sources: []\nepochs: 1\nbatch_size: 16\nwidth_multiplier: 0.25\n"
-    )
-    models = root / "models"
-    assert (
-        main(
-            ["train", "ocr", "--config", str(config), "--run-dir", str(root / "run"), "--ship", "--models", str(models)]
-        )
-        == 0
-    )
-    assert main(["export", "--models", str(models), "--data-root", str(root / "no-data")]) == 0
-    return models
+def exported(tiny_models):
+    return tiny_models
 
 
 def test_int8_model_is_fully_integer_with_uint8_io(exported):

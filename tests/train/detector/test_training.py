@@ -17,32 +17,10 @@ def test_model_outputs():
     assert model.output_names == OUTPUT_NAMES
 
 
-def test_train_ship_export(tmp_path, capsys):
-    config = tmp_path / "d.yaml"
-    config.write_text(
-        "name: detector\nreal_sources: []\nsynthetic_scenes: 24\nepochs: 1\nbatch_size: 8\nwidth_multiplier: 0.5\n"
-    )
-    models = tmp_path / "models"
-    assert (
-        main(
-            [
-                "train",
-                "detector",
-                "--config",
-                str(config),
-                "--run-dir",
-                str(tmp_path / "run"),
-                "--ship",
-                "--models",
-                str(models),
-            ]
-        )
-        == 0
-    )
-    card = json.loads((models / "detector.json").read_text())
+def test_shipped_card_and_edgetpu_ready(tiny_models, capsys):
+    card = json.loads((tiny_models / "detector.json").read_text())
     assert card["output_names"] == OUTPUT_NAMES and card["decode"]["stride"] == 4 and card["mmacs"] > 0
-    assert (tmp_path / "run" / "learning_curve.png").is_file()
-    assert main(["export", "--models", str(models), "--data-root", str(tmp_path / "none")]) == 0
-    capsys.readouterr()
-    assert main(["export", "--models", str(models), "--check-edgetpu", "--only", "detector"]) == 0
+    assert card["export"]["parity"]["frames"] == 40
+    assert (tiny_models.parent / "runs" / "detector" / "learning_curve.png").is_file()
+    assert main(["export", "--models", str(tiny_models), "--check-edgetpu", "--only", "detector"]) == 0
     assert "detector: OK for the Edge TPU" in capsys.readouterr().out
