@@ -6,6 +6,7 @@ Timings: ``time.perf_counter_ns`` after warm-up, fixed iteration counts, p50/p90
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -97,12 +98,10 @@ def board_info() -> dict:
     except OSError:
         pass
     clock = "time.perf_counter_ns"
-    try:
+    with contextlib.suppress(OSError):
         clock += (
             " (" + Path("/sys/devices/system/clocksource/clocksource0/current_clocksource").read_text().strip() + ")"
         )
-    except OSError:
-        pass
     from edge.runtime.interpreter import load_interpreter_class
 
     return {
@@ -198,7 +197,7 @@ def throughput(models: Path, precision: str, threads: int, frames: int) -> dict:
                 "precision": precision,
             },
         )()
-        cfg, agent, publisher, _ = build_agent(args)
+        _cfg, agent, publisher, _ = build_agent(args)
         publisher.stream = io.StringIO()
         start = time.perf_counter()
         agent.run()
