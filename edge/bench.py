@@ -129,14 +129,14 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
     d = det_card["decode"]
     params = DecodeParams(d["stride"], d["score_threshold"], d["nms_iou"], d["max_detections"])
     detector = PlateDetector(det_model, det_spec, params)
-    recognizer = PlateRecognizer(ocr_model, ocr_spec, ocr_card["alphabet"], (ocr_card.get("output_names") or [None])[0])
+    recognizer = PlateRecognizer.from_card(ocr_model, ocr_card)
     frame1, boxes1 = test_frame(1, seed=1)
     frame3, boxes3 = test_frame(3, seed=3)
     det_pixels, _ = prepare_detector_input(frame1, det_spec)
     det_out = det_model.run(det_pixels)
     ocr_pixels = prepare_ocr_input(frame1, boxes1[0], ocr_spec)
     ocr_out = recognizer.probabilities(ocr_pixels)
-    from edge.ctc import ctc_greedy_decode
+    from edge.ctc import decode_text
 
     def pipeline(frame, boxes):
         def run():
@@ -154,7 +154,7 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
         ),
         "crop": timeit(lambda: prepare_ocr_input(frame1, boxes1[0], ocr_spec), iterations, warmup),
         "ocr_invoke": timeit(lambda: ocr_model.run(ocr_pixels), iterations, warmup),
-        "ctc_decode": timeit(lambda: ctc_greedy_decode(ocr_out, ocr_card["alphabet"]), iterations, warmup),
+        "ocr_decode": timeit(lambda: decode_text(ocr_out, recognizer.alphabet, recognizer.decoder), iterations, warmup),
         "pipeline_1_plate": timeit(pipeline(frame1, boxes1), iterations, warmup),
         "pipeline_3_plates": timeit(pipeline(frame3, boxes3), max(10, iterations // 2), warmup),
     }

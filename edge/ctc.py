@@ -62,3 +62,23 @@ def ctc_greedy_decode(probs: np.ndarray, alphabet: str = ALPHABET) -> DecodedTex
                 confidences[-1] = max(confidences[-1], p)
         previous = cls
     return DecodedText("".join(chars), tuple(confidences))
+
+
+def slots_decode(probs: np.ndarray, alphabet: str = ALPHABET) -> DecodedText:
+    """Fixed-slot decoding of ``(slots, len(alphabet) + 1)`` probabilities: argmax per slot, class 0 = empty."""
+    probs = np.asarray(probs, dtype=np.float32)
+    if probs.ndim != 2 or probs.shape[1] != len(alphabet) + 1:
+        raise ValueError(f"expected (slots, {len(alphabet) + 1}) probabilities, got {probs.shape}")
+    best = probs.argmax(axis=1)
+    chars = [alphabet[c - 1] for c in best.tolist() if c != BLANK]
+    confidences = [float(probs[i, c]) for i, c in enumerate(best.tolist()) if c != BLANK]
+    return DecodedText("".join(chars), tuple(confidences))
+
+
+def decode_text(probs: np.ndarray, alphabet: str = ALPHABET, decoder: str = "ctc") -> DecodedText:
+    """Decode OCR output with the model card's decoder (``ctc`` or ``slots``)."""
+    if decoder == "slots":
+        return slots_decode(probs, alphabet)
+    if decoder == "ctc":
+        return ctc_greedy_decode(probs, alphabet)
+    raise ValueError(f"unknown OCR decoder {decoder!r}")

@@ -6,7 +6,7 @@ from typing import Protocol
 
 import numpy as np
 
-from edge.ctc import DecodedText, ctc_greedy_decode
+from edge.ctc import DecodedText, decode_text
 from edge.metadata import InputSpec
 from edge.preprocess import prepare_ocr_input
 from edge.types import Box
@@ -21,8 +21,18 @@ class Runner(Protocol):
 class PlateRecognizer:
     """Reads plate text from a frame and a box (or from a crop)."""
 
-    def __init__(self, runner: Runner, spec: InputSpec, alphabet: str, output: str | None = None) -> None:
-        self.runner, self.spec, self.alphabet, self.output = runner, spec, alphabet, output
+    def __init__(
+        self, runner: Runner, spec: InputSpec, alphabet: str, output: str | None = None, decoder: str = "ctc"
+    ) -> None:
+        self.runner, self.spec, self.alphabet, self.output, self.decoder = runner, spec, alphabet, output, decoder
+
+    @classmethod
+    def from_card(cls, runner: Runner, card: dict) -> PlateRecognizer:
+        """A recognizer configured by an OCR model card (input, alphabet, output name, decoder)."""
+        output = (card.get("output_names") or [card.get("output", {}).get("name")])[0]
+        return cls(
+            runner, InputSpec.model_validate(card["input"]), card["alphabet"], output, card.get("decoder", "ctc")
+        )
 
     def probabilities(self, pixels: np.ndarray) -> np.ndarray:
         outputs = self.runner.run(pixels)
@@ -35,4 +45,4 @@ class PlateRecognizer:
     def read(self, image_bgr: np.ndarray, box: Box | None = None) -> DecodedText:
         """Read the plate in ``box`` of ``image_bgr`` (the whole image when ``box`` is None)."""
         pixels = prepare_ocr_input(image_bgr, box, self.spec)
-        return ctc_greedy_decode(self.probabilities(pixels), self.alphabet)
+        return decode_text(self.probabilities(pixels), self.alphabet, self.decoder)

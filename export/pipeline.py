@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.ctc import ctc_greedy_decode
+from edge.ctc import decode_text
 from edge.errors import AnprError
 from edge.metadata import InputSpec
 from edge.models import file_sha256, load_card
@@ -70,8 +70,8 @@ def ocr_parity_set(
     return images, [s.text for s in samples], "300 seeded synthetic plates (no shared data found)"
 
 
-def _read_all(model: TFLiteModel, images: np.ndarray, alphabet: str) -> list[str]:
-    return [ctc_greedy_decode(next(iter(model.run(image).values())), alphabet).text for image in images]
+def _read_all(model: TFLiteModel, images: np.ndarray, alphabet: str, decoder: str) -> list[str]:
+    return [decode_text(next(iter(model.run(image).values())), alphabet, decoder).text for image in images]
 
 
 def export_ocr(models: Path, data_root: Path, manifest: Path, name: str = "ocr") -> ExportResult:
@@ -95,8 +95,12 @@ def export_ocr(models: Path, data_root: Path, manifest: Path, name: str = "ocr")
     float_model = TFLiteModel(float_path, output_names=output_names)
     int8_model = TFLiteModel(int8_path, output_names=output_names)
     images, texts, described = ocr_parity_set(spec, data_root, manifest, sources)
-    float_scores = reading_scores(zip(texts, _read_all(float_model, images, card["alphabet"])))
-    int8_scores = reading_scores(zip(texts, _read_all(int8_model, images, card["alphabet"])))
+    float_scores = reading_scores(
+        zip(texts, _read_all(float_model, images, card["alphabet"], card.get("decoder", "ctc")))
+    )
+    int8_scores = reading_scores(
+        zip(texts, _read_all(int8_model, images, card["alphabet"], card.get("decoder", "ctc")))
+    )
     result = ExportResult(
         name,
         float_scores["exact_match"],

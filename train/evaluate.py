@@ -18,7 +18,6 @@ import numpy as np
 
 from edge.errors import AnprError
 from edge.imageio import read_image
-from edge.metadata import InputSpec
 from edge.recognizer import PlateRecognizer
 from train.data.annotations import read_dataset
 from train.data.splits import DEFAULT_MANIFEST, load_manifest, select_split
@@ -50,7 +49,6 @@ def load_ocr(models: Path, use_float: bool) -> tuple[PlateRecognizer, dict]:
     if not card_path.is_file():
         raise AnprError(f"{card_path}: no OCR model card (train one with 'anpr train ocr --ship')")
     card = json.loads(card_path.read_text())
-    spec = InputSpec.model_validate(card["input"])
     precision = "float32" if use_float else "int8"
     tflite = models / f"ocr_{precision}.tflite"
     if tflite.is_file():
@@ -66,7 +64,7 @@ def load_ocr(models: Path, use_float: bool) -> tuple[PlateRecognizer, dict]:
         log.warning("%s not found: evaluating the Keras model %s (float32) instead", tflite.name, keras_path.name)
         runner = KerasRunner(keras_path)
         info = {"file": keras_path.name, "backend": "keras", "precision": "float32"}
-    return PlateRecognizer(runner, spec, card["alphabet"], card.get("output", {}).get("name")), info
+    return PlateRecognizer.from_card(runner, card), info
 
 
 def ocr_rows(data: list[Path], split: str, manifest: Path) -> list[tuple[Path, object, str]]:

@@ -79,12 +79,7 @@ def build_agent(args: argparse.Namespace):
         max_detections=d["max_detections"],
     )
     detector = PlateDetector(det_model, InputSpec.model_validate(det_card["input"]), params)
-    recognizer = PlateRecognizer(
-        ocr_model,
-        InputSpec.model_validate(ocr_card["input"]),
-        ocr_card["alphabet"],
-        (ocr_card.get("output_names") or [None])[0],
-    )
+    recognizer = PlateRecognizer.from_card(ocr_model, ocr_card)
     versions = {
         "detector": det_card["tflite"][cfg.precision]["sha256"][:12],
         "ocr": ocr_card["tflite"][cfg.precision]["sha256"][:12],

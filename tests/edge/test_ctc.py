@@ -46,3 +46,13 @@ def test_encode_round_trip_and_errors():
         encode_text("a", 6)
     with pytest.raises(ValueError):
         ctc_greedy_decode(np.zeros((5, 3)))
+
+
+def test_slots_decode_skips_empty_slots():
+    from edge.ctc import decode_text, slots_decode
+
+    probs = _probs([idx("A"), idx("B"), 0, idx("7"), 0])
+    assert slots_decode(probs).text == "AB7"
+    assert decode_text(probs, decoder="slots").confidence == pytest.approx(0.9)
+    with pytest.raises(ValueError):
+        decode_text(probs, decoder="beam")

@@ -58,9 +58,14 @@ def ship_ocr(cfg: OcrTrainConfig, run_dir: Path, models: Path, state: dict, mani
         "output": {
             "name": "probs",
             "shape": [int(steps), int(classes)],
-            "semantics": "softmax per horizontal step; class 0 = CTC blank, class i = alphabet[i-1]; "
-            "decode with edge.ctc.ctc_greedy_decode",
+            "semantics": (
+                "softmax per character slot; class 0 = empty slot, class i = alphabet[i-1]"
+                if cfg.head == "slots"
+                else "softmax per horizontal step; class 0 = CTC blank, class i = alphabet[i-1]"
+            )
+            + "; decode with edge.ctc.decode_text(probs, alphabet, decoder)",
         },
+        "decoder": cfg.head,
         "alphabet": ALPHABET,
         "blank_index": 0,
         "max_length": cfg.max_length,

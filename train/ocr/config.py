@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -22,6 +23,8 @@ class OcrTrainConfig(BaseModel):
     """Input tensor and the crop margin around a detected box (the device uses the same)."""
     width_multiplier: float = Field(default=1.0, gt=0.0, le=4.0)
     """Scales the channels of every layer."""
+    head: Literal["ctc", "slots"] = "ctc"
+    """``ctc``: per-column classes decoded with CTC; ``slots``: one softmax per character slot."""
     max_length: int = Field(default=10, ge=1, le=16)
     """Longest plate text a label may have."""
     synthetic_count: int = Field(default=24000, ge=0)

@@ -26,7 +26,9 @@ def _separable(x, filters: int, strides=1, name: str = ""):
     return _conv(x, filters, 1, name=f"{name}_pw")
 
 
-def build_ocr_model(spec: InputSpec, num_classes: int, width: float = 1.0, name: str = "plate_ocr") -> keras.Model:
+def build_ocr_model(
+    spec: InputSpec, num_classes: int, width: float = 1.0, name: str = "plate_ocr", head: str = "ctc", slots: int = 10
+) -> keras.Model:
     """Build the reader for ``spec`` inputs; ``width`` scales every layer's channels.
 
     The width axis is downsampled 4x (``T = spec.width // 4`` time steps); the height axis
@@ -56,8 +58,15 @@ def build_ocr_model(spec: InputSpec, num_classes: int, width: float = 1.0, name:
     x = layers.BatchNormalization(name="context_dwbn")(x)
     x = layers.ReLU(max_value=6.0, name="context_dwrelu")(x)
     x = _conv(x, ch(128), 1, name="context_pw")
-    x = layers.Conv2D(num_classes, 1, name="logits")(x)
-    x = layers.Reshape((spec.width // 4, num_classes), name="steps")(x)
+    if head == "slots":  # one softmax per character slot over a global view (fast-plate-ocr style)
+        x = _conv(x, ch(48), 1, name="slot_reduce")
+        x = layers.AveragePooling2D((1, 2), name="slot_pool")(x)
+        x = layers.Flatten(name="slot_flat")(x)
+        x = layers.Dense(slots * num_classes, name="logits")(x)
+        x = layers.Reshape((slots, num_classes), name="steps")(x)
+    else:
+        x = layers.Conv2D(num_classes, 1, name="logits")(x)
+        x = layers.Reshape((spec.width // 4, num_classes), name="steps")(x)
     outputs = layers.Softmax(name="probs")(x)
     return keras.Model(inputs, outputs, name=name)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.ctc import ctc_greedy_decode
+from edge.ctc import decode_text
 from edge.preprocess import normalise, prepare_ocr_input
 from edge.text import ALPHABET
 from train.metrics import grouped_scores
@@ -24,6 +24,20 @@ from train.ocr.config import OcrTrainConfig
 from train.ocr.data import RealCrop, encode_batch, load_real_crops, prepare_real, synthetic_set
 
 log = logging.getLogger(__name__)
+
+
+def slots_loss_fn():
+    """Cross-entropy per slot on logits (class 0 = empty slot), averaged over slots."""
+    import keras
+
+    @keras.saving.register_keras_serializable(package="anpr", name="slots_loss")
+    def slots_loss(y_true, y_pred):
+        per_slot = keras.losses.sparse_categorical_crossentropy(
+            keras.ops.cast(y_true, "int32"), y_pred, from_logits=True
+        )
+        return keras.ops.mean(per_slot, axis=-1)
+
+    return slots_loss
 
 
 def ctc_loss_fn():
@@ -80,12 +94,12 @@ class TrainingSequence:
         return normalise(np.stack(images)), encode_batch(texts, self.cfg.max_length)
 
 
-def read_batch(model, images_uint8: np.ndarray, batch_size: int = 256) -> list[str]:
-    """Greedy-decoded texts for uint8 inputs, with a Keras model."""
+def read_batch(model, images_uint8: np.ndarray, batch_size: int = 256, decoder: str = "ctc") -> list[str]:
+    """Decoded texts for uint8 inputs, with a Keras model."""
     texts = []
     for start in range(0, len(images_uint8), batch_size):
         probs = model.predict_on_batch(normalise(images_uint8[start : start + batch_size]))
-        texts += [ctc_greedy_decode(p, ALPHABET).text for p in np.asarray(probs)]
+        texts += [decode_text(p, ALPHABET, decoder).text for p in np.asarray(probs)]
     return texts
 
 
@@ -132,7 +146,7 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
 
     state_path = run_dir / "state.json"
     state = {"epoch": 0, "best_exact": -1.0, "best_epoch": -1, "history": [], "seconds": 0.0}
-    loss = ctc_loss_fn()
+    loss = slots_loss_fn() if cfg.head == "slots" else ctc_loss_fn()
     if resume and state_path.is_file() and (run_dir / "last.keras").is_file():
         state = json.loads(state_path.read_text())
         model = keras.models.load_model(run_dir / "last.keras", compile=False)
@@ -143,7 +157,7 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
             state["best_epoch"],
         )
     else:
-        model = build_ocr_model(cfg.input, len(ALPHABET) + 1, cfg.width_multiplier)
+        model = build_ocr_model(cfg.input, len(ALPHABET) + 1, cfg.width_multiplier, head=cfg.head, slots=cfg.max_length)
     trainer = logits_model(model)
     trainer.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=loss)
     started = time.monotonic()
@@ -158,7 +172,7 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
             losses.append(float(trainer.train_on_batch(x, y)))
             if index % 20 == 0:
                 bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
-        predictions = read_batch(model, val_images)
+        predictions = read_batch(model, val_images, decoder=cfg.head)
         scores = grouped_scores(zip(val_groups, val_texts, predictions))
         val_loss = float(
             trainer.evaluate(normalise(val_images), encode_batch(val_texts, cfg.max_length), verbose=0, batch_size=256)
@@ -204,7 +218,7 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
             )
             break
     best = keras.models.load_model(run_dir / "best.keras", compile=False)
-    predictions = read_batch(best, val_images)
+    predictions = read_batch(best, val_images, decoder=cfg.head)
     plot_confusion(zip(val_texts, predictions), run_dir / "confusion.png")
     state["val_predictions"] = [
         {"group": g, "truth": t, "read": p} for g, t, p in zip(val_groups, val_texts, predictions)

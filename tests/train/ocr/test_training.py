@@ -21,6 +21,8 @@ def test_model_shapes_and_ops():
     assert kinds <= {"InputLayer", "Conv2D", "DepthwiseConv2D", "BatchNormalization", "ReLU", "Reshape", "Softmax"}
     out = model.predict_on_batch(np.zeros((2, *spec.shape), np.float32))
     assert np.allclose(out.sum(axis=-1), 1.0, atol=1e-4)
+    slots = build_ocr_model(spec, len(ALPHABET) + 1, width=0.5, head="slots", slots=10)
+    assert slots.output.shape[1:] == (10, 37)
 
 
 def test_train_ship_evaluate(tmp_path, capsys):
