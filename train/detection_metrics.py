@@ -71,12 +71,16 @@ def detection_scores(
 def choose_threshold(
     images: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
     min_precision: float = 95.0,
+    min_recall: float = 50.0,
     candidates: Sequence[float] = tuple(np.round(np.arange(0.1, 0.91, 0.05), 2)),
 ) -> float:
-    """The lowest score threshold whose precision reaches ``min_precision`` (else the best F1)."""
+    """The threshold with the best recall among those whose precision reaches ``min_precision``;
+    when none does, or when that recall is under ``min_recall``, the threshold with the best F1."""
     results = [(t, detection_scores(images, t)) for t in candidates]
     good = [(t, r) for t, r in results if r["precision"] >= min_precision]
     if good:
-        return float(max(good, key=lambda tr: (tr[1]["recall"], -tr[0]))[0])
+        best = max(good, key=lambda tr: (tr[1]["recall"], -tr[0]))
+        if best[1]["recall"] >= min_recall:
+            return float(best[0])
     f1 = [(t, 2 * r["recall"] * r["precision"] / max(1e-9, r["recall"] + r["precision"])) for t, r in results]
     return float(max(f1, key=lambda tf: tf[1])[0])

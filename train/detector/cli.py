@@ -62,7 +62,7 @@ def ship_detector(cfg: DetectorTrainConfig, run_dir: Path, models: Path, state: 
             "score_threshold": state.get("threshold", 0.35),
             "nms_iou": 0.45,
             "max_detections": 20,
-            "threshold_rule": "lowest score threshold with validation precision >= 95 %",
+            "threshold_rule": "best validation recall at precision >= 95 % if that recall is >= 50 %, else best F1",
         },
         "params": int(model.count_params()),
         "mmacs": round(keras_macs(model) / 1e6, 2),

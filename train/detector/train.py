@@ -178,6 +178,10 @@ def train_detector(
             log.info("time budget reached after epoch %d; continue with --resume", epoch + 1)
             break
     best = keras.models.load_model(run_dir / "best.keras", custom_objects=losses)
+    predictions = [(*predict_frame(best, frame, cfg), truth) for frame, truth in validation]
+    state["threshold"] = choose_threshold(predictions)
+    state["best_scores"] = detection_scores(predictions, state["threshold"])
+    state_path.write_text(json.dumps(state, indent=1))
     _examples(best, validation[:8], cfg, state["threshold"], run_dir / "examples.png")
     return state
 
