@@ -7,7 +7,7 @@ EXTRAS ?= edge,train,dev
 
 DATA ?= ../shared/data
 
-.PHONY: setup test lint demo clean data-check data-split previews export export-edgetpu
+.PHONY: setup test lint demo clean data-check data-split previews export export-edgetpu train train-quick bench
 
 setup: $(STAMP)
 
@@ -40,6 +40,21 @@ data-split: setup
 
 previews: setup
 	$(BIN)/python -m train.synth.previews docs/previews
+
+# Train and ship both models (long on a 2-core CPU; resumable with --resume), then `make export`.
+train: setup
+	$(BIN)/anpr train ocr --config train/configs/ocr.yaml --data-root "$(DATA)" --ship
+	$(BIN)/anpr train detector --config train/configs/detector.yaml --data-root "$(DATA)" --ship
+
+train-quick: setup
+	$(BIN)/anpr train ocr --config train/configs/ocr_quick.yaml --data-root "$(DATA)"
+	$(BIN)/anpr train detector --config train/configs/detector_quick.yaml --data-root "$(DATA)"
+
+BENCH_DIR := benchmarks/results/$(shell hostname)-$(shell date +%Y%m%d)
+bench: setup
+	mkdir -p $(BENCH_DIR)
+	$(BIN)/anpr bench --models models --json $(BENCH_DIR)/bench.json --markdown $(BENCH_DIR)/bench.md \
+	  --plot $(BENCH_DIR)/bench.png
 
 export: setup
 	$(BIN)/anpr export --data-root "$(DATA)"

@@ -240,3 +240,47 @@ def test_wrong_password_is_a_clear_error_and_retries(clip, tmp_path, caplog, mon
         publisher.stop()
     finally:
         broker.stop()
+
+
+def test_discovery_and_snapshots(clip, broker, tmp_path):
+    collector = Collector(broker.port, ["homeassistant/#", "anpr/test/snapshot/#", "anpr/test/plates"])
+    agent, publisher, _, _ = make_agent(clip, tmp_path / "state", broker.port,
+                                        **{"mqtt.discovery": True, "mqtt.snapshots": True})
+    agent.run()
+    assert publisher.wait_drained(10)
+    assert collector.wait_for(lambda: len(collector.payloads("anpr/test/plates")) == 3)
+    publisher.stop()
+    config_topic = "homeassistant/sensor/anpr_test/last_plate/config"
+    config = json.loads(collector.payloads(config_topic)[0])
+    assert config["state_topic"] == "anpr/test/plates" and config["availability_topic"] == "anpr/test/status"
+    ids = [json.loads(p)["id"] for p in collector.payloads("anpr/test/plates")]
+    for read_id in ids:
+        jpeg = collector.payloads(f"anpr/test/snapshot/{read_id}")
+        assert jpeg and jpeg[0][:2] == b"\xff\xd8"
+    collector.close()
+
+
+def test_sigterm_stops_cleanly_keeping_the_outbox(clip, tmp_path):
+    require_mosquitto()
+    broker = Mosquitto(tmp_path)  # never started: reads stay in the outbox
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        import signal
+        from pathlib import Path
+        from tests.edge.fakes import make_agent
+        agent, publisher, outbox, _ = make_agent(Path({str(clip)!r}), Path({str(tmp_path / "state")!r}),
+                                                 {broker.port}, fps=15.0)
+        signal.signal(signal.SIGTERM, lambda *a: agent.stop())
+        print("RUNNING", flush=True)
+        agent.run()
+        publisher.stop()
+        print("STOPPED", agent.stats.frames, flush=True)
+    """)
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "RUNNING"
+    time.sleep(2.5)
+    process.send_signal(signal.SIGTERM)
+    out, _ = process.communicate(timeout=30)
+    assert process.returncode == 0 and out.startswith("STOPPED")
+    assert 0 < int(out.split()[1]) < 90  # stopped mid-stream

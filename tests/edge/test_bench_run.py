@@ -73,3 +73,24 @@ def test_run_cli_errors_are_one_line(tiny_models, tmp_path, capsys):
     bad.write_text("mqtt: {port: nope}\n")
     assert main(["run", "--config", str(bad)]) == 2
     assert "mqtt.port" in capsys.readouterr().err
+
+
+def test_run_cli_sigterm_exits_zero(tiny_models, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pytest.importorskip("PIL")
+    from train.synth.clip import write_clip
+
+    clip = tmp_path / "clip.mp4"
+    write_clip(clip, frames=200, seed=2)
+    process = subprocess.Popen([sys.executable, "-m", "edge.cli.main", "run", "--source", str(clip), "--fps", "10",
+                                "--models", str(tiny_models), "--state-dir", str(tmp_path / "s")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "finishing the frame in hand" in err and "frames" in err
