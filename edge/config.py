@@ -165,19 +165,32 @@ class AgentConfig(_Frozen):
     tracker: TrackerConfig = TrackerConfig()
 
 
+def read_yaml_mapping(path: str | Path) -> dict:
+    """A YAML file's top-level mapping; one clear :class:`ConfigError` when it is missing or malformed."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: malformed YAML: {' '.join(str(exc).split())}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    return raw
+
+
+def validate_config(model: type[BaseModel], raw: dict, where: str = ""):
+    """Validate ``raw`` against a pydantic model; the error names every bad field."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{where}{problems}") from None
+
+
 def load_agent_config(path: str | Path | None, overrides: dict | None = None) -> AgentConfig:
     """Read YAML (if given), apply flag overrides (dotted keys), validate."""
-    raw: dict = {}
-    if path is not None:
-        path = Path(path)
-        try:
-            raw = yaml.safe_load(path.read_text()) or {}
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: config file not found") from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: malformed YAML: {' '.join(str(exc).split())}") from None
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    raw: dict = read_yaml_mapping(path) if path is not None else {}
     for dotted, value in (overrides or {}).items():
         if value is None:
             continue
@@ -186,9 +199,4 @@ def load_agent_config(path: str | Path | None, overrides: dict | None = None) ->
         for key in parents:
             node = node.setdefault(key, {})
         node[leaf] = value
-    try:
-        return AgentConfig.model_validate(raw)
-    except ValidationError as exc:
-        where = f"{path}: " if path else ""
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{where}{problems}") from None
+    return validate_config(AgentConfig, raw, f"{path}: " if path else "")

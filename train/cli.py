@@ -114,25 +114,19 @@ def register_train(subparsers: argparse._SubParsersAction) -> None:
     """``anpr train ocr|detector``."""
     train = subparsers.add_parser("train", help="train a model (needs the 'train' extra)")
     sub = train.add_subparsers(dest="model_kind", metavar="MODEL", required=True)
-    ocr = sub.add_parser("ocr", help="train the plate reader")
-    ocr.add_argument("--config", type=Path, default=Path("train/configs/ocr.yaml"), help="YAML training config")
-    ocr.add_argument("--run-dir", type=Path, help="run folder (default: runs/<name>)")
-    ocr.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
-    ocr.add_argument("--ship", action="store_true", help="copy the best model and its card into --models")
-    ocr.add_argument("--models", type=Path, default=Path("models"), help="model folder for --ship")
-    ocr.add_argument("--manifest", type=Path, help="split manifest (default: train/splits.json)")
-    _add_data_root(ocr)
-    ocr.set_defaults(handler=_train_ocr)
-
-    detector = sub.add_parser("detector", help="train the plate detector")
-    detector.add_argument("--config", type=Path, default=Path("train/configs/detector.yaml"), help="YAML config")
-    detector.add_argument("--run-dir", type=Path, help="run folder (default: runs/<name>)")
-    detector.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
-    detector.add_argument("--ship", action="store_true", help="copy the best model and its card into --models")
-    detector.add_argument("--models", type=Path, default=Path("models"), help="model folder for --ship")
-    detector.add_argument("--manifest", type=Path, help="split manifest (default: train/splits.json)")
-    _add_data_root(detector)
-    detector.set_defaults(handler=_train_detector)
+    for kind, helptext, handler in (
+        ("ocr", "train the plate reader", _train_ocr),
+        ("detector", "train the plate detector", _train_detector),
+    ):
+        parser = sub.add_parser(kind, help=helptext)
+        parser.add_argument("--config", type=Path, default=Path(f"train/configs/{kind}.yaml"), help="YAML config")
+        parser.add_argument("--run-dir", type=Path, help="run folder (default: runs/<name>)")
+        parser.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
+        parser.add_argument("--ship", action="store_true", help="copy the best model and its card into --models")
+        parser.add_argument("--models", type=Path, default=Path("models"), help="model folder for --ship")
+        parser.add_argument("--manifest", type=Path, help="split manifest (default: train/splits.json)")
+        _add_data_root(parser)
+        parser.set_defaults(handler=handler)
 
 
 def _train_detector(args: argparse.Namespace) -> int:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+
+from edge.models import file_sha256 as sha256_file
+
+__all__ = ["keras_macs", "library_versions", "sha256_file", "write_card"]
 
 
 def keras_macs(model) -> int:
@@ -27,14 +30,6 @@ def keras_macs(model) -> int:
         elif isinstance(layer, keras.layers.Dense):
             total += layer.input.shape[-1] * layer.units
     return int(total)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def library_versions() -> dict:

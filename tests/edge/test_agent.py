@@ -244,8 +244,9 @@ def test_wrong_password_is_a_clear_error_and_retries(clip, tmp_path, caplog, mon
 
 def test_discovery_and_snapshots(clip, broker, tmp_path):
     collector = Collector(broker.port, ["homeassistant/#", "anpr/test/snapshot/#", "anpr/test/plates"])
-    agent, publisher, _, _ = make_agent(clip, tmp_path / "state", broker.port,
-                                        **{"mqtt.discovery": True, "mqtt.snapshots": True})
+    agent, publisher, _, _ = make_agent(
+        clip, tmp_path / "state", broker.port, **{"mqtt.discovery": True, "mqtt.snapshots": True}
+    )
     agent.run()
     assert publisher.wait_drained(10)
     assert collector.wait_for(lambda: len(collector.payloads("anpr/test/plates")) == 3)

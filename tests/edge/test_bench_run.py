@@ -86,9 +86,25 @@ def test_run_cli_sigterm_exits_zero(tiny_models, tmp_path):
 
     clip = tmp_path / "clip.mp4"
     write_clip(clip, frames=200, seed=2)
-    process = subprocess.Popen([sys.executable, "-m", "edge.cli.main", "run", "--source", str(clip), "--fps", "10",
-                                "--models", str(tiny_models), "--state-dir", str(tmp_path / "s")],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "edge.cli.main",
+            "run",
+            "--source",
+            str(clip),
+            "--fps",
+            "10",
+            "--models",
+            str(tiny_models),
+            "--state-dir",
+            str(tmp_path / "s"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(4)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=30)
