@@ -67,8 +67,8 @@ def load_ocr(models: Path, use_float: bool) -> tuple[PlateRecognizer, dict]:
     return PlateRecognizer.from_card(runner, card), info
 
 
-def ocr_rows(data: list[Path], split: str, manifest: Path) -> list[tuple[Path, object, str]]:
-    """(image path, annotation, group) for every row with text, optionally restricted to a split."""
+def dataset_rows(data: list[Path], split: str, manifest: Path) -> list[tuple[Path, object, str]]:
+    """(image path, annotation, group) for every row, optionally restricted to one side of the split."""
     loaded = load_manifest(manifest) if split != "all" else None
     rows = []
     for directory in data:
@@ -76,7 +76,7 @@ def ocr_rows(data: list[Path], split: str, manifest: Path) -> list[tuple[Path, o
         annotations = dataset.annotations
         if loaded is not None:
             annotations = select_split(dataset, loaded, split).annotations
-        rows += [(dataset.image_path(a), a, a.group) for a in annotations if a.text]
+        rows += [(dataset.image_path(a), a, a.group) for a in annotations]
     return rows
 
 
@@ -116,14 +116,33 @@ def run_evaluate(args: argparse.Namespace) -> int:
     for directory in args.data:
         if not (directory / "annotations.csv").is_file():
             raise AnprError(f"{directory}: not a dataset folder (needs annotations.csv and images/)")
+    from train.evaluate_detection import evaluate_images, load_detector
+
     recognizer, info = load_ocr(args.models, args.float)
-    rows = ocr_rows(args.data, args.split, args.manifest or DEFAULT_MANIFEST)
-    scores, details = evaluate_ocr(recognizer, rows)
+    manifest = args.manifest or DEFAULT_MANIFEST
+    all_rows = dataset_rows(args.data, args.split, manifest)
+    scores, details = evaluate_ocr(recognizer, [r for r in all_rows if r[1].text])
     report = {"ocr": scores, "models": {"ocr": info}, "data": [str(d) for d in args.data], "split": args.split}
+    box_rows = [r for r in all_rows if r[1].box is not None]
+    loaded = load_detector(args.models, args.float) if box_rows else None
+    if loaded is not None:
+        detector, det_info = loaded
+        report["models"]["detector"] = det_info
+        report.update(evaluate_images(detector, recognizer, box_rows))
     print(f"OCR ({info['file']}, {info['backend']}, {info['precision']}) on {scores['n']} plates")
     print(f"  {'group':24s} {'n':>6s} {'exact %':>8s} {'char %':>8s}")
     for group, s in [*scores["by_group"].items(), ("overall", scores)]:
         print(f"  {group:24s} {s['n']:6d} {s['exact_match']:8.2f} {s['char_accuracy']:8.2f}")
+    if "detection" in report:
+        d, e, m = report["detection"], report["e2e"], report["models"]["detector"]
+        print(
+            f"detection ({m['file']}, threshold {m['threshold']}) "
+            f"on {d['n']} boxes: recall {d['recall']:.2f} %, precision {d['precision']:.2f} %, AP50 {d['ap50']:.2f}"
+        )
+        print(
+            f"end to end on {e['n']} plates with text: exact {e['exact_match']:.2f} %, "
+            f"{e['false_reads_per_image']:.3f} false reads per image, {report['ms_per_image']:.1f} ms per image"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         report["ocr_reads"] = details

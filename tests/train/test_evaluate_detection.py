@@ -1,0 +1,73 @@
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from edge.ctc import DecodedText
+from edge.detector import DecodeParams
+from edge.metadata import InputSpec
+from edge.types import Box, Detection
+from tests.conftest import write_layout
+from train.data.annotations import read_dataset
+from train.evaluate_detection import evaluate_images
+
+
+class FakeDetector:
+    """Returns fixed detections; ``params`` as the real one has them."""
+
+    def __init__(self, detections):
+        self.detections = detections
+        self.params = DecodeParams(score_threshold=0.5)
+        self.runner, self.spec = None, InputSpec(height=32, width=32)
+
+    def detect(self, image):
+        return [d for d in self.detections if d.score >= self.params.score_threshold]
+
+
+class FakeReader:
+    def __init__(self, texts):
+        self.texts = texts
+
+    def read(self, image, box):
+        text = self.texts[int(box.x1)]
+        return DecodedText(text, tuple(0.9 for _ in text))
+
+
+def test_detection_and_e2e_exact_values(tmp_path, monkeypatch):
+    root = write_layout(
+        tmp_path / "d",
+        [("cams/a.jpg", 10, 10, 60, 25, "ABC123"), ("cams/a.jpg", 100, 10, 150, 25, "XYZ789")],
+        {"cams/a.jpg": np.zeros((80, 200, 3), np.uint8)},
+    )
+    dataset = read_dataset(root)
+    rows = [(dataset.image_path(a), a, a.group) for a in dataset.annotations]
+    detections = [
+        Detection(Box(10, 10, 60, 25), 0.9),
+        Detection(Box(100, 10, 150, 25), 0.8),
+        Detection(Box(170, 50, 198, 60), 0.7),
+    ]
+    fake = FakeDetector(detections)
+    import train.evaluate_detection as module
+
+    monkeypatch.setattr(module, "PlateDetector", lambda runner, spec, params: FakeDetector(detections))
+    result = evaluate_images(fake, FakeReader({10: "ABC123", 100: "XYZ780", 170: "QQQ111"}), rows)
+    d, e = result["detection"], result["e2e"]
+    assert d["recall"] == 100.0 and d["precision"] == pytest.approx(200 / 3) and d["n"] == 2
+    assert e["exact_match"] == 50.0 and e["n"] == 2 and e["by_group"]["cams"]["n"] == 2
+    assert e["false_reads_per_image"] == 2.0  # the wrong read on a plate and the read of nothing
+    assert result["ms_per_image"] >= 0
+
+
+def test_evaluate_cli_adds_detection_and_e2e(tiny_models, tmp_path):
+    from edge.cli.main import main
+
+    scenes = tmp_path / "scenes"
+    assert main(["synth", "--kind", "scenes", "--count", "3", "--out", str(scenes), "--no-real"]) == 0
+    out = tmp_path / "eval.json"
+    assert main(["evaluate", "--data", str(scenes), "--models", str(tiny_models), "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert {"recall", "precision", "ap50", "n", "by_group"} <= set(report["detection"])
+    assert {"exact_match", "n", "by_group", "false_reads_per_image"} <= set(report["e2e"])
+    assert report["ms_per_image"] > 0 and report["ocr"]["n"] >= 3
+    assert cv2.imread(str(scenes / "images" / "scenes" / "000000.jpg")) is not None

@@ -1,0 +1,116 @@
+"""``anpr evaluate`` for rows with a box on a full image: detection and end-to-end reads.
+
+- ``detection``: recall and precision at IoU >= 0.5 at the card's score threshold, ``ap50`` over all
+  scores, ``n`` (ground-truth boxes) and ``by_group``.
+- ``e2e``: detect -> crop -> read -> the agent's default filters on each full image; a plate with a
+  text counts as read when a published read has the same text and IoU >= 0.5 with it.
+  ``exact_match``, ``n``, ``by_group`` and ``false_reads_per_image``; ``ms_per_image`` is the median
+  pipeline time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from edge.boxes import iou_matrix
+from edge.config import FilterConfig
+from edge.detector import DecodeParams, PlateDetector
+from edge.errors import AnprError
+from edge.filters import ReadFilter
+from edge.imageio import read_image
+from edge.metadata import InputSpec
+from train.detection_metrics import detection_scores
+
+log = logging.getLogger(__name__)
+AP_THRESHOLD = 0.05  # decode threshold used to trace the precision-recall curve for AP50
+
+
+def load_detector(models: Path, use_float: bool) -> tuple[PlateDetector, dict] | None:
+    from edge.models import load_card
+    from edge.runtime.interpreter import TFLiteModel
+
+    if not (models / "detector.json").is_file():
+        return None
+    card = load_card(models, "detector")
+    precision = "float32" if use_float else "int8"
+    entry = card.get("tflite", {}).get(precision)
+    if not entry or not (models / entry["file"]).is_file():
+        raise AnprError(f"{models}: no {precision} detector TFLite (run 'make export')")
+    model = TFLiteModel(models / entry["file"], output_names=card["output_names"])
+    d = card["decode"]
+    params = DecodeParams(d["stride"], d["score_threshold"], d["nms_iou"], d["max_detections"])
+    info = {
+        "file": entry["file"],
+        "backend": model.backend,
+        "precision": precision,
+        "threshold": params.score_threshold,
+    }
+    return PlateDetector(model, InputSpec.model_validate(card["input"]), params), info
+
+
+def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
+    """``rows``: (image path, annotation, group) for every row with a box; returns detection and e2e."""
+    by_image: dict[Path, list] = defaultdict(list)
+    for path, annotation, group in rows:
+        by_image[path].append((annotation, group))
+    threshold = detector.params.score_threshold
+    wide = PlateDetector(detector.runner, detector.spec, replace(detector.params, score_threshold=AP_THRESHOLD))
+    filters = ReadFilter(FilterConfig())
+    det_items, det_by_group = [], defaultdict(list)
+    e2e_hits, e2e_by_group, false_reads, times = [], defaultdict(list), 0, []
+    for path, items in sorted(by_image.items()):
+        try:
+            image = read_image(path)
+        except AnprError as exc:
+            log.warning("skipped: %s", exc)
+            continue
+        truth = np.asarray([a.box.as_list() for a, _ in items], np.float32)
+        found = wide.detect(image)
+        boxes = np.asarray([d.box.as_list() for d in found], np.float32).reshape(-1, 4)
+        scores = np.asarray([d.score for d in found], np.float32)
+        det_items.append((boxes, scores, truth))
+        for group in {g for _, g in items}:
+            mine = np.asarray([a.box.as_list() for a, g in items if g == group], np.float32)
+            det_by_group[group].append((boxes, scores, mine))
+        # end to end, as the agent does on one frame
+        started = time.perf_counter()
+        reads = []
+        for det in detector.detect(image):
+            if not filters.keep_detection(det.box, det.score):
+                continue
+            decoded = recognizer.read(image, det.box)
+            if filters.keep_read(decoded.text, decoded.confidence):
+                reads.append((det.box.as_list(), decoded.text))
+        times.append((time.perf_counter() - started) * 1000)
+        read_boxes = np.asarray([b for b, _ in reads], np.float32).reshape(-1, 4)
+        overlaps = iou_matrix(truth, read_boxes) if len(reads) else np.zeros((len(truth), 0))
+        matched_reads = set()
+        for i, (annotation, group) in enumerate(items):
+            if not annotation.text:
+                continue
+            hit = any(overlaps[i, j] >= 0.5 and reads[j][1] == annotation.text for j in range(len(reads)))
+            matched_reads |= {j for j in range(len(reads)) if overlaps[i, j] >= 0.5 and reads[j][1] == annotation.text}
+            e2e_hits.append(hit)
+            e2e_by_group[group].append(hit)
+        false_reads += sum(
+            1
+            for j in range(len(reads))
+            if j not in matched_reads
+            and not any(overlaps[i, j] >= 0.5 and not items[i][0].text for i in range(len(items)))
+        )
+    detection = detection_scores(det_items, threshold)
+    detection["by_group"] = {g: detection_scores(v, threshold) for g, v in sorted(det_by_group.items())}
+
+    def e2e_scores(hits: list[bool]) -> dict:
+        return {"exact_match": 100.0 * sum(hits) / len(hits) if hits else 0.0, "n": len(hits)}
+
+    e2e = e2e_scores(e2e_hits)
+    e2e["by_group"] = {g: e2e_scores(h) for g, h in sorted(e2e_by_group.items())}
+    e2e["false_reads_per_image"] = false_reads / max(1, len(det_items))
+    return {"detection": detection, "e2e": e2e, "ms_per_image": float(np.median(times)) if times else 0.0}
