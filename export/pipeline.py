@@ -90,7 +90,7 @@ def export_ocr(models: Path, data_root: Path, manifest: Path, name: str = "ocr")
     model = keras.models.load_model(keras_path, custom_objects={"ctc_loss": ctc_loss_fn()}, compile=False)
     calibration = ocr_calibration(spec, data_root, manifest, sources)
     float_path = to_tflite(model, models / f"{name}_float32.tflite", spec.shape, None)
-    int8_path = to_tflite(model, models / f"{name}_int8.tflite", spec.shape, calibration)
+    int8_path = to_tflite(model, models / f"{name}_int8.candidate.tflite", spec.shape, calibration)
     output_names = [card.get("output", {}).get("name", "probs")]
     float_model = TFLiteModel(float_path, output_names=output_names)
     int8_model = TFLiteModel(int8_path, output_names=output_names)
@@ -109,6 +109,7 @@ def export_ocr(models: Path, data_root: Path, manifest: Path, name: str = "ocr")
         "exact_match",
         time.monotonic() - started,
     )
+    int8_path, int8_model = _gate(result, int8_path, output_names)
     write_card(
         models / f"{name}.json",
         {
@@ -170,7 +171,7 @@ def export_detector(models: Path, data_root: Path, manifest: Path, name: str = "
     model = keras.models.load_model(models / card["keras"]["file"], custom_objects=detector_losses(1, 1), compile=False)
     calibration = detector_calibration(spec, data_root, manifest, sources)
     float_path = to_tflite(model, models / f"{name}_float32.tflite", spec.shape, None)
-    int8_path = to_tflite(model, models / f"{name}_int8.tflite", spec.shape, calibration)
+    int8_path = to_tflite(model, models / f"{name}_int8.candidate.tflite", spec.shape, calibration)
     names = card["output_names"]
     float_model = TFLiteModel(float_path, output_names=names)
     int8_model = TFLiteModel(int8_path, output_names=names)
@@ -195,6 +196,7 @@ def export_detector(models: Path, data_root: Path, manifest: Path, name: str = "
         "recall",
         time.monotonic() - started,
     )
+    int8_path, int8_model = _gate(result, int8_path, names)
     write_card(
         models / f"{name}.json",
         {
@@ -215,12 +217,22 @@ def export_detector(models: Path, data_root: Path, manifest: Path, name: str = "
     return result
 
 
-def check_parity(result: ExportResult) -> None:
+def _gate(result: ExportResult, candidate: Path, output_names) -> tuple[Path, TFLiteModel]:
+    """Print both figures; move the int8 candidate into place only when it passes the parity gate."""
+    check_parity(result, candidate)
+    final = candidate.with_name(candidate.name.replace(".candidate", ""))
+    candidate.replace(final)
+    return final, TFLiteModel(final, output_names=output_names)
+
+
+def check_parity(result: ExportResult, candidate: Path | None = None) -> None:
     print(
         f"{result.name}: {result.metric} float32 {result.float_score:.2f} %, int8 {result.int8_score:.2f} % "
         f"on {result.n} ({result.seconds:.0f} s)"
     )
     if result.int8_score < result.float_score - PARITY_TOLERANCE:
+        if candidate is not None:
+            candidate.unlink(missing_ok=True)  # the previous int8 model and its card stay as they were
         raise ParityError(
             f"{result.name}: int8 {result.metric} {result.int8_score:.2f} % is more than "
             f"{PARITY_TOLERANCE} points below float32 {result.float_score:.2f} %: not shipping it"

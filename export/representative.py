@@ -26,8 +26,8 @@ def ocr_calibration(
     data_root: Path,
     manifest: Path,
     sources: list[str],
-    per_source: int = 75,
-    synthetic: int = 150,
+    per_source: int = 150,
+    synthetic: int = 300,
     seed: int = 0,
 ) -> np.ndarray:
     """``uint8`` OCR inputs: up to ``per_source`` real training crops per source plus ``synthetic`` plates."""
