@@ -91,10 +91,12 @@ def graph_mmacs(model) -> float:
 def board_info() -> dict:
     cpu = platform.processor() or platform.machine()
     try:
+        fields = {}
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith(("model name", "hardware", "model\t")):
-                cpu = line.split(":", 1)[1].strip()
-                break
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+        # x86: "model name"; Raspberry Pi: "Model" (the board) or "Hardware"
+        cpu = fields.get("model name") or fields.get("Model") or fields.get("Hardware") or cpu
     except OSError:
         pass
     clock = "time.perf_counter_ns"

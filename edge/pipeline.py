@@ -57,8 +57,11 @@ class DropOldestQueue:
                 except queue.Empty:
                     pass
 
-    def put_final(self, item: object) -> None:
+    def put_wait(self, item: object) -> None:
+        """Block until there is room (replaying a file as fast as possible: no frame is dropped)."""
         self._queue.put(item)
+
+    put_final = put_wait
 
     def get(self, timeout: float | None = None) -> object:
         return self._queue.get(timeout=timeout)
@@ -92,11 +95,14 @@ class Agent:
 
     # --- capture
     def _capture(self) -> None:
+        # a live camera (or a file paced at --fps) must not wait for the worker: drop the oldest frame;
+        # a file replayed as fast as possible waits instead, so every replay gives the same reads
+        put = self.queue.put if (self.source.live or self.cfg.fps) else self.queue.put_wait
         try:
             for frame in self.source.frames():
                 if self.stop_event.is_set():
                     break
-                self.queue.put(frame)
+                put(frame)
         except BaseException as exc:  # reported by run(); the worker ends on _END
             self.capture_error = exc
         finally:
