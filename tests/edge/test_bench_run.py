@@ -110,3 +110,39 @@ def test_run_cli_sigterm_exits_zero(tiny_models, tmp_path):
     _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "finishing the frame in hand" in err and "frames" in err
+
+
+def test_run_cli_undelivered_reads_exit_nonzero_and_stay(tiny_models, tmp_path, capsys):
+    """A read left from an earlier run cannot reach a closed broker: exit 3, and it stays on disk."""
+    from edge.outbox import Outbox
+    from tests.edge.broker import free_port
+
+    pytest.importorskip("PIL")
+    from train.synth.clip import write_clip
+
+    state = tmp_path / "s"
+    Outbox(state).put({"id": "left-over", "plate": "AB123", "ts": "2026-11-23T00:00:00Z"})
+    clip = tmp_path / "clip.mp4"
+    write_clip(clip, frames=5, seed=3)
+    code = main(
+        [
+            "run",
+            "--source",
+            str(clip),
+            "--models",
+            str(tiny_models),
+            "--state-dir",
+            str(state),
+            "--mqtt-host",
+            "127.0.0.1",
+            "--mqtt-port",
+            str(free_port()),
+            "--drain-timeout",
+            "1",
+        ]
+    )
+    assert code == 3
+    assert "1 read(s) not delivered" in capsys.readouterr().err
+    assert Outbox(state).size() == 1
+    assert main(["reads", "--state-dir", str(state)]) == 0
+    assert '"left-over"' in capsys.readouterr().out
