@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import math
-import time
 from pathlib import Path
 
 import numpy as np
 
 from edge.detector import DecodeParams, decode
 from edge.preprocess import normalise, prepare_detector_input
+from train.checkpoint import EpochBookkeeper
 from train.detection_metrics import choose_threshold, detection_scores
 from train.detector.config import DetectorTrainConfig
 from train.detector.data import build_training_set, real_data, validation_set
@@ -130,8 +130,7 @@ def train_detector(
         model.compile(
             optimizer=keras.optimizers.Adam(cfg.learning_rate, clipnorm=5.0), loss=[losses[n] for n in OUTPUT_NAMES]
         )
-    started = time.monotonic()
-    stale = 0
+    keeper = EpochBookkeeper(run_dir, state, "best", cfg.patience, cfg.time_budget_minutes)
     for epoch in range(state["epoch"], cfg.epochs):
         model.optimizer.learning_rate.assign(_lr(cfg, epoch))
         rng = np.random.default_rng([cfg.seed, epoch])
@@ -159,29 +158,15 @@ def train_detector(
             scores["ap50"],
             threshold,
         )
-        state["epoch"] = epoch + 1
-        if scores["ap50"] > state["best"]:
-            state.update(best=scores["ap50"], best_epoch=epoch + 1, best_scores=scores, threshold=threshold)
-            model.save(run_dir / "best.keras")
-            stale = 0
-        else:
-            stale += 1
-        model.save(run_dir / "last.keras")
-        state["seconds"] += time.monotonic() - started
-        started = time.monotonic()
-        state_path.write_text(json.dumps(state, indent=1))
+        stop = keeper.end_epoch(model, epoch, scores["ap50"], best_scores=scores, threshold=threshold)
         _plot(state["history"], run_dir / "learning_curve.png")
-        if stale >= cfg.patience:
-            log.info("early stop after %d epochs without a better AP50", stale)
-            break
-        if cfg.time_budget_minutes and state["seconds"] > cfg.time_budget_minutes * 60:
-            log.info("time budget reached after epoch %d; continue with --resume", epoch + 1)
+        if stop:
             break
     best = keras.models.load_model(run_dir / "best.keras", custom_objects=losses)
     predictions = [(*predict_frame(best, frame, cfg), truth) for frame, truth in validation]
     state["threshold"] = choose_threshold(predictions)
     state["best_scores"] = detection_scores(predictions, state["threshold"])
-    state_path.write_text(json.dumps(state, indent=1))
+    keeper.save()
     _examples(best, validation[:8], cfg, state["threshold"], run_dir / "examples.png")
     return state
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ import numpy as np
 from edge.ctc import decode_text
 from edge.preprocess import normalise, prepare_ocr_input
 from edge.text import ALPHABET
+from train.checkpoint import EpochBookkeeper
 from train.metrics import grouped_scores
 from train.ocr.augment import augment_real
 from train.ocr.config import OcrTrainConfig
@@ -160,8 +160,7 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
         model = build_ocr_model(cfg.input, len(ALPHABET) + 1, cfg.width_multiplier, head=cfg.head, slots=cfg.max_length)
     trainer = logits_model(model)
     trainer.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=loss)
-    started = time.monotonic()
-    stale = state["epoch"] - 1 - state["best_epoch"] if state["best_epoch"] >= 0 else 0
+    keeper = EpochBookkeeper(run_dir, state, "best_exact", cfg.patience, cfg.time_budget_minutes)
     for epoch in range(state["epoch"], cfg.epochs):
         trainer.optimizer.learning_rate.assign(_lr(cfg, epoch))
         sequence = TrainingSequence(cfg, synth_images, synth_texts, real_train, epoch)
@@ -195,27 +194,9 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
             scores["char_accuracy"],
             ", ".join(f"{g} {s['exact_match']:.1f}" for g, s in scores["by_group"].items()),
         )
-        state["epoch"] = epoch + 1
-        if scores["exact_match"] > state["best_exact"]:
-            state.update(best_exact=scores["exact_match"], best_epoch=epoch + 1, best_scores=scores)
-            model.save(run_dir / "best.keras")
-            stale = 0
-        else:
-            stale += 1
-        model.save(run_dir / "last.keras")
-        state["seconds"] += time.monotonic() - started
-        started = time.monotonic()
-        state_path.write_text(json.dumps(state, indent=1))
+        stop = keeper.end_epoch(model, epoch, scores["exact_match"], best_scores=scores)
         plot_history(state["history"], run_dir / "learning_curve.png")
-        if stale >= cfg.patience:
-            log.info("early stop: no better validation exact match for %d epochs", stale)
-            break
-        if cfg.time_budget_minutes and state["seconds"] > cfg.time_budget_minutes * 60:
-            log.info(
-                "time budget of %.0f min reached after epoch %d; resume with --resume",
-                cfg.time_budget_minutes,
-                epoch + 1,
-            )
+        if stop:
             break
     best = keras.models.load_model(run_dir / "best.keras", compile=False)
     predictions = read_batch(best, val_images, decoder=cfg.head)
@@ -223,5 +204,5 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
     state["val_predictions"] = [
         {"group": g, "truth": t, "read": p} for g, t, p in zip(val_groups, val_texts, predictions)
     ]
-    state_path.write_text(json.dumps(state, indent=1))
+    keeper.save()
     return state

@@ -1,0 +1,50 @@
+"""Epoch bookkeeping shared by the trainers: checkpoints, best model, early stopping, time budget.
+
+The run folder keeps ``last.keras`` (resume point), ``best.keras`` and ``state.json`` (epoch,
+best score, history, seconds of training).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+class EpochBookkeeper:
+    def __init__(self, run_dir: Path, state: dict, best_key: str, patience: int, budget_minutes: float | None) -> None:
+        self.run_dir, self.state, self.best_key = run_dir, state, best_key
+        self.patience, self.budget_minutes = patience, budget_minutes
+        self.started = time.monotonic()
+
+    @property
+    def path(self) -> Path:
+        return self.run_dir / "state.json"
+
+    def save(self) -> None:
+        self.path.write_text(json.dumps(self.state, indent=1))
+
+    def end_epoch(self, model, epoch: int, score: float, **best_extra) -> bool:
+        """Record epoch ``epoch`` (0-based) with its validation ``score``; True when training should stop."""
+        state = self.state
+        state["epoch"] = epoch + 1
+        if score > state[self.best_key]:
+            state.update({self.best_key: score, "best_epoch": epoch + 1, **best_extra})
+            model.save(self.run_dir / "best.keras")
+        model.save(self.run_dir / "last.keras")
+        state["seconds"] += time.monotonic() - self.started
+        self.started = time.monotonic()
+        self.save()
+        stale = state["epoch"] - max(0, state["best_epoch"])
+        if stale >= self.patience:
+            log.info("early stop: no better validation score for %d epochs", stale)
+            return True
+        if self.budget_minutes and state["seconds"] > self.budget_minutes * 60:
+            log.info(
+                "time budget of %.0f min reached after epoch %d; continue with --resume", self.budget_minutes, epoch + 1
+            )
+            return True
+        return False
