@@ -6,7 +6,6 @@ dropped and counted. Every read is written to the outbox before it is published.
 
 from __future__ import annotations
 
-import io
 import logging
 import queue
 import threading
@@ -191,4 +190,4 @@ def _jpeg(image: np.ndarray) -> bytes | None:
     import cv2
 
     ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])
-    return io.BytesIO(buf.tobytes()).getvalue() if ok else None
+    return buf.tobytes() if ok else None
