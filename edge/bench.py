@@ -83,8 +83,8 @@ def graph_mmacs(model) -> float:
             total += int(np.prod(out[:-1])) * int(np.prod(weights))
         elif name == "DEPTHWISE_CONV_2D":  # weights [1, kh, kw, out]
             total += int(np.prod(out)) * int(weights[1] * weights[2])
-        else:
-            total += int(np.prod(weights)) * int(np.prod(out[:-1]) // max(1, out[0]) if len(out) > 2 else 1)
+        else:  # FULLY_CONNECTED, weights [units, in], batch 1
+            total += int(np.prod(weights))
     return round(total / 1e6, 2)
 
 

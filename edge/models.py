@@ -12,7 +12,6 @@ import json
 import logging
 from pathlib import Path
 
-from edge.errors import AnprError
 from edge.runtime.interpreter import ModelLoadError, TFLiteModel
 
 log = logging.getLogger(__name__)
@@ -95,9 +94,3 @@ def open_model(
     if delegate is None:
         log.info("%s: using %s on the CPU (%s)", name, path.name, model.backend)
     return model, card
-
-
-def require_models(models: Path, names: list[str]) -> None:
-    missing = [n for n in names if not (Path(models) / f"{n}.json").is_file()]
-    if missing:
-        raise AnprError(f"{models}: missing model card(s) {', '.join(missing)}")

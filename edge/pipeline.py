@@ -11,6 +11,7 @@ import queue
 import threading
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -25,6 +26,7 @@ from edge.tracker import Observation, PlateTracker, Track
 
 log = logging.getLogger(__name__)
 _END = object()
+STAGE_WINDOW = 1000  # timings kept per stage
 READ_NAMESPACE = uuid.UUID("6f3c8a52-5c1e-4a47-9f3e-0b8a3e2d7c11")
 
 
@@ -34,7 +36,10 @@ class Stats:
     dropped: int = 0
     reads: int = 0
     detections: int = 0
-    stage_ms: dict[str, list[float]] = field(default_factory=lambda: {"detect": [], "ocr": []})
+    #: recent per-stage timings (bounded: a long-running agent must not grow per frame)
+    stage_ms: dict[str, deque] = field(
+        default_factory=lambda: {"detect": deque(maxlen=STAGE_WINDOW), "ocr": deque(maxlen=STAGE_WINDOW)}
+    )
 
 
 class DropOldestQueue:
@@ -139,6 +144,10 @@ class Agent:
                 log.debug("dedup: %s seen %.1f s ago", text, best.ts - last)
                 continue
             self._last_published[text] = best.ts
+            window = self.cfg.tracker.dedup_seconds  # forget plates outside the window: bounded memory
+            self._last_published = {
+                t: ts for t, ts in self._last_published.items() if best.ts - ts < window or t == text
+            }
             first = track.observations[0]
             read = {
                 "id": str(uuid.uuid5(READ_NAMESPACE, f"{self.cfg.device_id}|{source}|{first.frame}|{text}")),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from edge.models import file_sha256 as sha256_file
 
-__all__ = ["keras_macs", "library_versions", "sha256_file", "write_card"]
+__all__ = ["keras_macs", "library_versions", "sha256_file", "ship_best", "training_card", "write_card"]
 
 
 def keras_macs(model) -> int:
@@ -57,3 +57,44 @@ def write_card(path: Path, card: dict) -> None:
     existing.update(card)
     existing["updated"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     path.write_text(json.dumps(existing, indent=1, sort_keys=False) + "\n")
+
+
+def ship_best(run_dir: Path, models: Path, name: str) -> Path:
+    """Copy a run's ``best.keras`` to ``models/<name>.keras``."""
+    import shutil
+
+    models.mkdir(parents=True, exist_ok=True)
+    target = models / f"{name}.keras"
+    shutil.copyfile(run_dir / "best.keras", target)
+    return target
+
+
+def training_card(cfg, task: str, target: Path, model, state: dict, manifest: Path, synthetic: dict) -> dict:
+    """Card fields every trained model has: files, input, size, validation metrics, training, data, command."""
+    import shlex
+
+    return {
+        "name": cfg.name,
+        "task": task,
+        "keras": {"file": target.name, "sha256": sha256_file(target)},
+        "input": cfg.input.model_dump(),
+        "params": int(model.count_params()),
+        "mmacs": round(keras_macs(model) / 1e6, 2),
+        "metrics": {
+            "validation_keras_float": state.get("best_scores", {}),
+            "best_epoch": state["best_epoch"],
+            "epochs_run": state["epoch"],
+        },
+        "training": {
+            "config": cfg.model_dump(),
+            "minutes": round(state["seconds"] / 60, 1),
+            "versions": library_versions(),
+        },
+        "data": {
+            "real_sources": cfg.real_sources,
+            **synthetic,
+            "split_manifest": str(manifest),
+            "split_manifest_sha256": sha256_file(manifest),
+        },
+        "command": " ".join(["anpr", *map(shlex.quote, sys.argv[1:])]),
+    }

@@ -31,7 +31,7 @@ class OpenCvStream(FrameSource):
 
     live = True
 
-    def __init__(self, target: int | str, stop_after_failures: int | None = None, open_timeout: float = 10.0) -> None:
+    def __init__(self, target: int | str, stop_after_failures: int | None = None) -> None:
         self.target, self.name = target, str(target)
         self.stop_after_failures = stop_after_failures
         self.backoff = Backoff()

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
-import shutil
-import sys
 from pathlib import Path
 
 from train.data.paths import data_root
 from train.data.splits import DEFAULT_MANIFEST
 from train.detector.config import DetectorTrainConfig
-from train.model_card import keras_macs, library_versions, sha256_file, write_card
+from train.model_card import ship_best, training_card, write_card
 
 
 def run_train_detector(args: argparse.Namespace) -> int:
@@ -40,49 +37,27 @@ def ship_detector(cfg: DetectorTrainConfig, run_dir: Path, models: Path, state: 
     from train.detector.model import OUTPUT_NAMES, STRIDE
     from train.detector.train import detector_losses
 
-    models.mkdir(parents=True, exist_ok=True)
-    target = models / f"{cfg.name}.keras"
-    shutil.copyfile(run_dir / "best.keras", target)
+    target = ship_best(run_dir, models, cfg.name)
     model = keras.models.load_model(target, custom_objects=detector_losses(1, 1), compile=False)
-    card = {
-        "name": cfg.name,
-        "task": "detector",
-        "keras": {"file": target.name, "sha256": sha256_file(target)},
-        "input": cfg.input.model_dump(),
-        "preprocessing": "edge.preprocess.prepare_detector_input (letterbox to the input size, RGB) then /255 for "
-        "float models",
-        "output_names": OUTPUT_NAMES,
-        "outputs": {
-            "heatmap": "plate-centre probability per cell (sigmoid)",
-            "offset": "centre position inside its cell, x and y in cells (sigmoid)",
-            "size": "log of box width and height in cells",
-        },
-        "decode": {
-            "stride": STRIDE,
-            "score_threshold": state.get("threshold", 0.35),
-            "nms_iou": 0.45,
-            "max_detections": 20,
-            "threshold_rule": "best validation recall at precision >= 95 % if that recall is >= 50 %, else best F1",
-        },
-        "params": int(model.count_params()),
-        "mmacs": round(keras_macs(model) / 1e6, 2),
-        "metrics": {
-            "validation_keras_float": state.get("best_scores", {}),
-            "best_epoch": state["best_epoch"],
-            "epochs_run": state["epoch"],
-        },
-        "training": {
-            "config": cfg.model_dump(),
-            "minutes": round(state["seconds"] / 60, 1),
-            "versions": library_versions(),
-        },
-        "data": {
-            "real_sources": cfg.real_sources,
-            "synthetic_scenes": cfg.synthetic_scenes,
-            "split_manifest": str(manifest),
-            "split_manifest_sha256": sha256_file(manifest),
-        },
-        "command": " ".join(["anpr", *map(shlex.quote, sys.argv[1:])]),
-    }
+    card = training_card(cfg, "detector", target, model, state, manifest, {"synthetic_scenes": cfg.synthetic_scenes})
+    card.update(
+        {
+            "preprocessing": "edge.preprocess.prepare_detector_input (letterbox to the input size, RGB) then /255 for "
+            "float models",
+            "output_names": OUTPUT_NAMES,
+            "outputs": {
+                "heatmap": "plate-centre probability per cell (sigmoid)",
+                "offset": "centre position inside its cell, x and y in cells (sigmoid)",
+                "size": "log of box width and height in cells",
+            },
+            "decode": {
+                "stride": STRIDE,
+                "score_threshold": state["threshold"],
+                "nms_iou": 0.45,
+                "max_detections": 20,
+                "threshold_rule": "best validation recall at precision >= 95 % if that recall is >= 50 %, else best F1",
+            },
+        }
+    )
     write_card(models / f"{cfg.name}.json", card)
     return target

@@ -18,7 +18,7 @@ from edge.preprocess import crop_box, prepare_detector_input
 from edge.types import Box
 from train.data.annotations import read_dataset
 from train.data.splits import load_manifest, select_split
-from train.ocr.data import _renderer_digest
+from train.ocr.data import renderer_digest
 from train.synth.scenes import RealCrop, RealPhoto, collect_real, render_scene
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def build_training_set(
                 synthetic,
                 zoom_copies,
                 seed,
-                _renderer_digest(),
+                renderer_digest(),
             ]
         ).encode()
     ).hexdigest()[:16]

@@ -10,7 +10,7 @@ import keras
 from keras import layers
 
 from edge.metadata import InputSpec
-from train.ocr.model import _conv, _separable
+from train.layers import conv_block, separable_block
 
 OUTPUT_NAMES = ["heatmap", "offset", "size"]
 STRIDE = 4
@@ -29,28 +29,28 @@ def build_detector(spec: InputSpec, width: float = 1.0, name: str = "plate_detec
         return max(8, round(n * width / 8) * 8)
 
     inputs = keras.Input(shape=spec.shape, name="image")
-    x = _conv(inputs, ch(16), 3, strides=2, name="stem")  # /2
-    x = _separable(x, ch(24), strides=2, name="s4a")  # /4
-    c4 = _separable(x, ch(24), name="s4b")
-    x = _separable(c4, ch(40), strides=2, name="s8a")  # /8
-    c8 = _separable(x, ch(40), name="s8b")
-    x = _separable(c8, ch(64), strides=2, name="s16a")  # /16
-    x = _separable(x, ch(64), name="s16b")
-    c16 = _separable(x, ch(64), name="s16c")
-    x = _separable(c16, ch(96), strides=2, name="s32a")  # /32
-    c32 = _separable(x, ch(96), name="s32b")
+    x = conv_block(inputs, ch(16), 3, strides=2, name="stem")  # /2
+    x = separable_block(x, ch(24), strides=2, name="s4a")  # /4
+    c4 = separable_block(x, ch(24), name="s4b")
+    x = separable_block(c4, ch(40), strides=2, name="s8a")  # /8
+    c8 = separable_block(x, ch(40), name="s8b")
+    x = separable_block(c8, ch(64), strides=2, name="s16a")  # /16
+    x = separable_block(x, ch(64), name="s16b")
+    c16 = separable_block(x, ch(64), name="s16c")
+    x = separable_block(c16, ch(96), strides=2, name="s32a")  # /32
+    c32 = separable_block(x, ch(96), name="s32b")
     # top-down merge back to stride 4
-    p = _conv(c32, ch(48), 1, name="lat32")
+    p = conv_block(c32, ch(48), 1, name="lat32")
     p = _upsample(p, spec, 16, "up16")
-    p = layers.Add(name="add16")([p, _conv(c16, ch(48), 1, name="lat16")])
-    p = _separable(p, ch(48), name="p16")
+    p = layers.Add(name="add16")([p, conv_block(c16, ch(48), 1, name="lat16")])
+    p = separable_block(p, ch(48), name="p16")
     p = _upsample(p, spec, 8, "up8")
-    p = layers.Add(name="add8")([p, _conv(c8, ch(48), 1, name="lat8")])
-    p = _separable(p, ch(48), name="p8")
+    p = layers.Add(name="add8")([p, conv_block(c8, ch(48), 1, name="lat8")])
+    p = separable_block(p, ch(48), name="p8")
     p = _upsample(p, spec, 4, "up4")
-    p = layers.Add(name="add4")([p, _conv(c4, ch(48), 1, name="lat4")])
-    p = _separable(p, ch(32), name="p4")
-    trunk = _separable(p, ch(32), name="head")
+    p = layers.Add(name="add4")([p, conv_block(c4, ch(48), 1, name="lat4")])
+    p = separable_block(p, ch(32), name="p4")
+    trunk = separable_block(p, ch(32), name="head")
     heat = layers.Conv2D(
         1, 1, activation="sigmoid", name="heatmap", bias_initializer=keras.initializers.Constant(-4.0)
     )(trunk)

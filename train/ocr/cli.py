@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import shlex
-import shutil
-import sys
 from pathlib import Path
 
 from train.data.paths import data_root
 from train.data.splits import DEFAULT_MANIFEST
-from train.model_card import keras_macs, library_versions, sha256_file, write_card
+from train.model_card import ship_best, training_card, write_card
 from train.ocr.config import OcrTrainConfig
 
 log = logging.getLogger(__name__)
@@ -33,63 +30,40 @@ def run_train_ocr(args: argparse.Namespace) -> int:
         f"after {state['seconds'] / 60:.1f} min; run folder {run_dir}"
     )
     if args.ship:
-        ship_ocr(cfg, run_dir, args.models, state, manifest, args.config)
+        ship_ocr(cfg, run_dir, args.models, state, manifest)
     return 0
 
 
-def ship_ocr(cfg: OcrTrainConfig, run_dir: Path, models: Path, state: dict, manifest: Path, config: Path) -> Path:
+def ship_ocr(cfg: OcrTrainConfig, run_dir: Path, models: Path, state: dict, manifest: Path) -> Path:
     """Copy ``best.keras`` to ``models/<name>.keras`` and write ``models/<name>.json``."""
     import keras
 
     from edge.text import ALPHABET
 
-    models.mkdir(parents=True, exist_ok=True)
-    target = models / f"{cfg.name}.keras"
-    shutil.copyfile(run_dir / "best.keras", target)
+    target = ship_best(run_dir, models, cfg.name)
     model = keras.models.load_model(target, compile=False)
     steps, classes = model.output.shape[1:]
-    card = {
-        "name": cfg.name,
-        "task": "ocr",
-        "keras": {"file": target.name, "sha256": sha256_file(target)},
-        "input": cfg.input.model_dump(),
-        "preprocessing": "edge.preprocess.prepare_ocr_input (box grown by margin_x/margin_y, cut, stretched to "
-        "the input size, converted to the colour order) then /255 for float models",
-        "output": {
-            "name": "probs",
-            "shape": [int(steps), int(classes)],
-            "semantics": (
-                "softmax per character slot; class 0 = empty slot, class i = alphabet[i-1]"
-                if cfg.head == "slots"
-                else "softmax per horizontal step; class 0 = CTC blank, class i = alphabet[i-1]"
-            )
-            + "; decode with edge.ctc.decode_text(probs, alphabet, decoder)",
-        },
-        "decoder": cfg.head,
-        "alphabet": ALPHABET,
-        "blank_index": 0,
-        "max_length": cfg.max_length,
-        "params": int(model.count_params()),
-        "mmacs": round(keras_macs(model) / 1e6, 2),
-        "metrics": {
-            "validation_keras_float": state.get("best_scores", {}),
-            "best_epoch": state["best_epoch"],
-            "epochs_run": state["epoch"],
-        },
-        "training": {
-            "config": cfg.model_dump(),
-            "minutes": round(state["seconds"] / 60, 1),
-            "hardware": "see platform",
-            "versions": library_versions(),
-        },
-        "data": {
-            "real_sources": cfg.real_sources,
-            "synthetic_plates": cfg.synthetic_count,
-            "split_manifest": str(manifest),
-            "split_manifest_sha256": sha256_file(manifest),
-        },
-        "command": " ".join(["anpr", *map(shlex.quote, sys.argv[1:])]) or f"anpr train ocr --config {config}",
-    }
+    card = training_card(cfg, "ocr", target, model, state, manifest, {"synthetic_plates": cfg.synthetic_count})
+    card.update(
+        {
+            "preprocessing": "edge.preprocess.prepare_ocr_input (box grown by margin_x/margin_y, cut, stretched to "
+            "the input size, converted to the colour order) then /255 for float models",
+            "output": {
+                "name": "probs",
+                "shape": [int(steps), int(classes)],
+                "semantics": (
+                    "softmax per character slot; class 0 = empty slot, class i = alphabet[i-1]"
+                    if cfg.head == "slots"
+                    else "softmax per horizontal step; class 0 = CTC blank, class i = alphabet[i-1]"
+                )
+                + "; decode with edge.ctc.decode_text(probs, alphabet, decoder)",
+            },
+            "decoder": cfg.head,
+            "alphabet": ALPHABET,
+            "blank_index": 0,
+            "max_length": cfg.max_length,
+        }
+    )
     write_card(models / f"{cfg.name}.json", card)
     log.info("shipped %s and %s", target, models / f"{cfg.name}.json")
     return target

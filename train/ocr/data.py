@@ -30,7 +30,7 @@ CONTEXT = 0.35
 
 
 @dataclass
-class RealCrop:
+class OcrCrop:
     """A real plate kept in memory for augmentation: image (with context), plate box in it, text."""
 
     image: np.ndarray
@@ -40,10 +40,10 @@ class RealCrop:
     group: str
 
 
-def load_real_crops(root: Path, manifest_path: Path, sources: list[str], split: str) -> list[RealCrop]:
+def load_real_crops(root: Path, manifest_path: Path, sources: list[str], split: str) -> list[OcrCrop]:
     """Rows with a valid text of the given split, cut with context (boxes) or whole (crops)."""
     manifest = load_manifest(manifest_path)
-    crops: list[RealCrop] = []
+    crops: list[OcrCrop] = []
     for name in sources:
         directory = root / name
         if not (directory / "annotations.csv").is_file():
@@ -68,7 +68,7 @@ def load_real_crops(root: Path, manifest_path: Path, sources: list[str], split: 
                     box.x2 - np.floor(context.x1),
                     box.y2 - np.floor(context.y1),
                 )
-            crops.append(RealCrop(image, box, a.text, name, f"{name}/{a.group}" if a.group != "all" else name))
+            crops.append(OcrCrop(image, box, a.text, name, f"{name}/{a.group}" if a.group != "all" else name))
     return crops
 
 
@@ -88,7 +88,7 @@ def synthetic_set(
     spec: InputSpec, count: int, seed: int, styles: list[str] | None, cache_dir: Path, workers: int = 2
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """``count`` rendered plates as model inputs, cached on disk by their parameters."""
-    key = hashlib.sha256(json.dumps([spec.model_dump(), count, seed, styles, _renderer_digest()]).encode())
+    key = hashlib.sha256(json.dumps([spec.model_dump(), count, seed, styles, renderer_digest()]).encode())
     path = cache_dir / f"synth_ocr_{key.hexdigest()[:16]}.npz"
     if path.is_file():
         data = np.load(path)
@@ -108,7 +108,7 @@ def synthetic_set(
     return stacked, texts, style_names
 
 
-def _renderer_digest() -> str:
+def renderer_digest() -> str:
     """Hash of the synthetic renderer's source, so a changed renderer invalidates the cache."""
     folder = Path(__file__).resolve().parents[1] / "synth"
     digest = hashlib.sha256()
@@ -122,7 +122,7 @@ def encode_batch(texts: list[str], max_length: int) -> np.ndarray:
     return np.stack([encode_text(t, max_length)[0] for t in texts])
 
 
-def prepare_real(crops: list[RealCrop], spec: InputSpec) -> np.ndarray:
+def prepare_real(crops: list[OcrCrop], spec: InputSpec) -> np.ndarray:
     """Real rows exactly as the device sees them (no augmentation)."""
     if not crops:
         return np.zeros((0, *spec.shape), np.uint8)

@@ -11,19 +11,7 @@ import keras
 from keras import layers
 
 from edge.metadata import InputSpec
-
-
-def _conv(x, filters: int, kernel=3, strides=1, name: str = ""):
-    x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False, name=f"{name}_conv")(x)
-    x = layers.BatchNormalization(name=f"{name}_bn")(x)
-    return layers.ReLU(max_value=6.0, name=f"{name}_relu")(x)
-
-
-def _separable(x, filters: int, strides=1, name: str = ""):
-    x = layers.DepthwiseConv2D(3, strides=strides, padding="same", use_bias=False, name=f"{name}_dw")(x)
-    x = layers.BatchNormalization(name=f"{name}_dwbn")(x)
-    x = layers.ReLU(max_value=6.0, name=f"{name}_dwrelu")(x)
-    return _conv(x, filters, 1, name=f"{name}_pw")
+from train.layers import conv_block, separable_block
 
 
 def build_ocr_model(
@@ -41,25 +29,25 @@ def build_ocr_model(
         return max(8, round(n * width / 8) * 8)
 
     inputs = keras.Input(shape=spec.shape, batch_size=None, name="image")
-    x = _conv(inputs, ch(16), 3, strides=2, name="stem")  # H/2, W/2
-    x = _separable(x, ch(32), name="b1")
-    x = _separable(x, ch(48), strides=2, name="b2")  # H/4, W/4
-    x = _separable(x, ch(64), name="b3")
-    x = _separable(x, ch(64), name="b4")
-    x = _separable(x, ch(96), strides=(2, 1), name="b5")  # H/8, W/4
-    x = _separable(x, ch(96), name="b6")
-    x = _separable(x, ch(128), name="b7")
+    x = conv_block(inputs, ch(16), 3, strides=2, name="stem")  # H/2, W/2
+    x = separable_block(x, ch(32), name="b1")
+    x = separable_block(x, ch(48), strides=2, name="b2")  # H/4, W/4
+    x = separable_block(x, ch(64), name="b3")
+    x = separable_block(x, ch(64), name="b4")
+    x = separable_block(x, ch(96), strides=(2, 1), name="b5")  # H/8, W/4
+    x = separable_block(x, ch(96), name="b6")
+    x = separable_block(x, ch(128), name="b7")
     # collapse the remaining height: a full-height depthwise filter, then mix channels
     x = layers.DepthwiseConv2D((spec.height // 8, 1), padding="valid", use_bias=False, name="collapse_dw")(x)
     x = layers.BatchNormalization(name="collapse_dwbn")(x)
     x = layers.ReLU(max_value=6.0, name="collapse_dwrelu")(x)
-    x = _conv(x, ch(128), 1, name="collapse_pw")  # 1 x T
+    x = conv_block(x, ch(128), 1, name="collapse_pw")  # 1 x T
     x = layers.DepthwiseConv2D((1, 5), padding="same", use_bias=False, name="context_dw")(x)
     x = layers.BatchNormalization(name="context_dwbn")(x)
     x = layers.ReLU(max_value=6.0, name="context_dwrelu")(x)
-    x = _conv(x, ch(128), 1, name="context_pw")
+    x = conv_block(x, ch(128), 1, name="context_pw")
     if head == "slots":  # one softmax per character slot over a global view (fast-plate-ocr style)
-        x = _conv(x, ch(48), 1, name="slot_reduce")
+        x = conv_block(x, ch(48), 1, name="slot_reduce")
         x = layers.AveragePooling2D((1, 2), name="slot_pool")(x)
         x = layers.Flatten(name="slot_flat")(x)
         x = layers.Dense(slots * num_classes, name="logits")(x)

@@ -21,7 +21,7 @@ from train.checkpoint import EpochBookkeeper
 from train.metrics import grouped_scores
 from train.ocr.augment import augment_real
 from train.ocr.config import OcrTrainConfig
-from train.ocr.data import RealCrop, encode_batch, load_real_crops, prepare_real, synthetic_set
+from train.ocr.data import OcrCrop, encode_batch, load_real_crops, prepare_real, synthetic_set
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class TrainingSequence:
         cfg: OcrTrainConfig,
         synth_images: np.ndarray,
         synth_texts: list[str],
-        real: list[RealCrop],
+        real: list[OcrCrop],
         epoch_seed: int,
     ) -> None:
         self.cfg = cfg
