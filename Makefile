@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS ?= edge,train,dev
+EXTRAS ?= edge,http,train,dev
 
 DATA ?= ../shared/data
 

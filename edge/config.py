@@ -137,6 +137,30 @@ class TrackerConfig(_Frozen):
     """Do not publish the same plate text again within this many seconds of source time."""
 
 
+class HealthConfig(_Frozen):
+    """When ``/healthz`` reports ``degraded`` (besides a camera reconnecting and a broker down)."""
+
+    outbox_backlog: int = Field(default=100, ge=1)
+    """Unsent reads in the outbox above which the agent is degraded."""
+    stall_seconds: float = Field(default=10.0, gt=0.0)
+    """A live source that delivered no frame for this long counts as down."""
+
+
+class HttpConfig(_Frozen):
+    """The local HTTP API (``anpr serve``, or ``anpr run --http``)."""
+
+    enabled: bool = False
+    """Serve the API next to the agent (``anpr serve`` always serves it)."""
+    host: str = "127.0.0.1"
+    """Address to bind; the default keeps the API on this machine (0.0.0.0 exposes it)."""
+    port: int = Field(default=8080, ge=0, le=65535)
+    """TCP port (0 picks a free one and logs it)."""
+    token: Secret | None = None
+    """Bearer token required on every endpoint but /healthz (None: no authentication)."""
+    max_upload_mb: float = Field(default=10.0, gt=0.0, le=200.0)
+    """Largest accepted upload to /v1/recognize, in MiB (413 beyond)."""
+
+
 class AgentConfig(_Frozen):
     """The edge agent."""
 
@@ -160,7 +184,11 @@ class AgentConfig(_Frozen):
     """Reads kept when the broker is unreachable; the oldest is dropped beyond."""
     drain_timeout: float = Field(default=10.0, ge=0.0)
     """Seconds to wait for the outbox to drain when a file source ends."""
+    loop: bool = False
+    """Replay a video file or folder forever (soak tests, demos); timestamps keep increasing."""
     mqtt: MqttConfig = MqttConfig()
+    http: HttpConfig = HttpConfig()
+    health: HealthConfig = HealthConfig()
     filters: FilterConfig = FilterConfig()
     tracker: TrackerConfig = TrackerConfig()
 
@@ -172,6 +200,8 @@ def read_yaml_mapping(path: str | Path) -> dict:
         raw = yaml.safe_load(path.read_text()) or {}
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config ({getattr(exc, 'strerror', None) or exc})") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: malformed YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(raw, dict):

@@ -11,7 +11,6 @@ import queue
 import threading
 import time
 import uuid
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -19,6 +18,7 @@ import numpy as np
 
 from edge.config import AgentConfig
 from edge.filters import ReadFilter
+from edge.metrics import Histogram
 from edge.outbox import Outbox
 from edge.preprocess import crop_plate
 from edge.sources.base import Frame, FrameSource
@@ -26,8 +26,10 @@ from edge.tracker import Observation, PlateTracker, Track
 
 log = logging.getLogger(__name__)
 _END = object()
-STAGE_WINDOW = 1000  # timings kept per stage
 READ_NAMESPACE = uuid.UUID("6f3c8a52-5c1e-4a47-9f3e-0b8a3e2d7c11")
+
+
+STAGES = ("detect", "ocr", "frame")
 
 
 @dataclass
@@ -36,10 +38,15 @@ class Stats:
     dropped: int = 0
     reads: int = 0
     detections: int = 0
-    #: recent per-stage timings (bounded: a long-running agent must not grow per frame)
-    stage_ms: dict[str, deque] = field(
-        default_factory=lambda: {"detect": deque(maxlen=STAGE_WINDOW), "ocr": deque(maxlen=STAGE_WINDOW)}
-    )
+    #: per-stage latency histograms in seconds, for /metrics (fixed size: a long-running agent never grows)
+    latency: dict[str, Histogram] = field(default_factory=lambda: {s: Histogram() for s in STAGES})
+    #: time.monotonic() of the last frame taken from the queue (None before the first)
+    last_frame_at: float | None = None
+    started_at: float = field(default_factory=time.monotonic)
+
+    def time_stage(self, stage: str, started: float) -> None:
+        """Record the time since ``started`` (a perf_counter value) for ``stage``."""
+        self.latency[stage].observe(time.perf_counter() - started)
 
 
 class DropOldestQueue:
@@ -115,22 +122,24 @@ class Agent:
     # --- worker
     def process(self, frame: Frame) -> list[dict]:
         """Detect, read and track one frame; returns the reads it completed (already stored)."""
-        started = time.perf_counter()
+        frame_started = started = time.perf_counter()
         detections = self.detector.detect(frame.image)
-        self.stats.stage_ms["detect"].append((time.perf_counter() - started) * 1000)
+        self.stats.time_stage("detect", started)
         observations = []
         for det in detections:
             if not self.filter.keep_detection(det.box, det.score):
                 continue
             started = time.perf_counter()
             decoded = self.recognizer.read(frame.image, det.box)
-            self.stats.stage_ms["ocr"].append((time.perf_counter() - started) * 1000)
+            self.stats.time_stage("ocr", started)
             crop = crop_plate(frame.image, det.box, self.recognizer.spec) if self.cfg.mqtt.snapshots else None
             observations.append(
                 Observation(frame.index, frame.ts, det.box, det.score, decoded.text, decoded.char_confidences, crop)
             )
         self.stats.detections += len(observations)
-        return self._emit(self.tracker.update(observations), frame.source)
+        reads = self._emit(self.tracker.update(observations), frame.source)
+        self.stats.time_stage("frame", frame_started)
+        return reads
 
     def _emit(self, tracks: list[Track], source: str) -> list[dict]:
         reads = []
@@ -182,6 +191,7 @@ class Agent:
             if item is _END:
                 break
             self.stats.frames += 1
+            self.stats.last_frame_at = time.monotonic()
             self.process(item)
             if self.stop_event.is_set():
                 break
@@ -193,6 +203,11 @@ class Agent:
 
     def stop(self) -> None:
         self.stop_event.set()
+
+    @property
+    def frames_dropped(self) -> int:
+        """Frames dropped so far because the worker was behind (live while running)."""
+        return self.queue.dropped
 
 
 def _jpeg(image: np.ndarray) -> bytes | None:

@@ -25,3 +25,19 @@ def test_missing_folder_is_one_line_error(tmp_path, capsys):
 def test_no_command_prints_help(capsys):
     assert main([]) == 2
     assert "usage: anpr" in capsys.readouterr().out
+
+
+# a bug (not a user error) inside a subcommand: build_agent replaced by one that divides by zero
+_BROKEN = (
+    "import sys, edge.cli.run as r; r.build_agent = lambda a: 1/0; "
+    "from edge.cli.main import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def test_unexpected_error_is_one_line_and_debug_shows_the_traceback():
+    out = subprocess.run([sys.executable, "-c", _BROKEN, "run"], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines()[-1].startswith("error: ZeroDivisionError")
+    assert "Traceback" not in out.stderr
+    debug = subprocess.run([sys.executable, "-c", _BROKEN, "--debug", "run"], capture_output=True, text=True)
+    assert debug.returncode != 0 and "Traceback" in debug.stderr

@@ -24,9 +24,9 @@ log = logging.getLogger("anpr")
 
 def _builtin_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     from edge import bench
-    from edge.cli import run
+    from edge.cli import run, serve
 
-    return [run.register, bench.register]
+    return [run.register, serve.register, bench.register]
 
 
 def _plugin_registrars() -> list[tuple[str, Callable[[argparse._SubParsersAction], None] | Exception]]:
@@ -87,6 +87,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # never a traceback for the user; --debug shows it
+        if args.debug:
+            raise
+        log.debug("unexpected error", exc_info=True)
+        print(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -25,6 +25,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--state-dir", type=Path, help="where the outbox and read log live")
     run.add_argument("--drain-timeout", type=float, help="seconds to wait for unsent reads when a file ends")
     run.add_argument("--precision", choices=["int8", "float32"], help="which exported models to run")
+    run.add_argument("--loop", action="store_true", help="replay a file or folder forever (soak tests, demos)")
+    run.add_argument(
+        "--http", metavar="[HOST:]PORT", help="also serve the HTTP API (default host 127.0.0.1; see anpr serve)"
+    )
+    run.add_argument("--token-env", metavar="NAME", help="environment variable holding the HTTP API bearer token")
     run.set_defaults(handler=_run)
 
     reads = subparsers.add_parser("reads", help="list reads from the local store")
@@ -43,55 +48,80 @@ def _reads(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_agent(args: argparse.Namespace):
+def agent_config(args: argparse.Namespace):
+    """The agent config: YAML (``--config``) with the flags given on the command line on top."""
     from edge.config import load_agent_config
-    from edge.detector import DecodeParams, PlateDetector
-    from edge.metadata import InputSpec
-    from edge.models import open_model
+
+    overrides = {
+        "source": args.source,
+        "fps": args.fps,
+        "models": str(args.models) if args.models else None,
+        "mqtt.host": args.mqtt_host,
+        "mqtt.port": args.mqtt_port,
+        "device_id": args.device_id,
+        "state_dir": str(args.state_dir) if args.state_dir else None,
+        "drain_timeout": args.drain_timeout,
+        "precision": args.precision,
+        "loop": True if getattr(args, "loop", False) else None,
+    }
+    if getattr(args, "http", None):
+        host, port = parse_bind(args.http)
+        overrides.update({"http.enabled": True, "http.host": host, "http.port": port})
+    return load_agent_config(args.config, overrides)
+
+
+def parse_bind(value: str) -> tuple[str | None, int]:
+    """``PORT`` or ``HOST:PORT`` (``[::1]:PORT`` for IPv6) -> (host or None, port)."""
+    from edge.errors import ConfigError
+
+    host, _, port = value.rpartition(":")
+    try:
+        number = int(port)
+    except ValueError:
+        raise ConfigError(f"--http {value!r}: expected PORT or HOST:PORT") from None
+    return (host.strip("[]") or None), number
+
+
+def build_agent(args: argparse.Namespace):
+    from edge.assembly import load_readers
     from edge.outbox import Outbox
     from edge.pipeline import Agent
     from edge.publish.mqtt import MqttPublisher
     from edge.publish.stdout import StdoutPublisher
-    from edge.recognizer import PlateRecognizer
     from edge.sources import open_source
 
-    cfg = load_agent_config(
-        args.config,
-        {
-            "source": args.source,
-            "fps": args.fps,
-            "models": str(args.models) if args.models else None,
-            "mqtt.host": args.mqtt_host,
-            "mqtt.port": args.mqtt_port,
-            "device_id": args.device_id,
-            "state_dir": str(args.state_dir) if args.state_dir else None,
-            "drain_timeout": args.drain_timeout,
-            "precision": args.precision,
-        },
-    )
-    det_model, det_card = open_model(cfg.models, "detector", cfg.precision, cfg.num_threads)
-    ocr_model, ocr_card = open_model(cfg.models, "ocr", cfg.precision, cfg.num_threads)
-    d = det_card["decode"]
-    params = DecodeParams(
-        stride=d["stride"],
-        score_threshold=max(d["score_threshold"], cfg.filters.min_detection_score),
-        nms_iou=d["nms_iou"],
-        max_detections=d["max_detections"],
-    )
-    detector = PlateDetector(det_model, InputSpec.model_validate(det_card["input"]), params)
-    recognizer = PlateRecognizer.from_card(ocr_model, ocr_card)
-    versions = {
-        "detector": det_card["tflite"][cfg.precision]["sha256"][:12],
-        "ocr": ocr_card["tflite"][cfg.precision]["sha256"][:12],
-        "precision": cfg.precision,
-    }
-    source = open_source(cfg.source, cfg.fps)
+    cfg = agent_config(args)
+    readers = load_readers(cfg)
+    source = open_source(cfg.source, cfg.fps, cfg.loop)
     epoch = None
     if not source.live and Path(cfg.source).exists():
         epoch = Path(cfg.source).stat().st_mtime  # replaying a file gives the same timestamps every time
     outbox = Outbox(cfg.state_dir, cfg.outbox_max)
+    versions = readers.versions
     publisher = MqttPublisher(cfg.mqtt, cfg.device_id, outbox, versions) if cfg.mqtt.host else StdoutPublisher(outbox)
-    return cfg, Agent(cfg, source, detector, recognizer, outbox, publisher, versions, epoch), publisher, outbox
+    agent = Agent(cfg, source, readers.detector, readers.recognizer, outbox, publisher, versions, epoch)
+    return cfg, agent, publisher, outbox
+
+
+def start_api(cfg, agent, outbox, token_env: str | None = None):
+    """Serve the HTTP API next to the agent, with its own interpreters (they are not shared across threads)."""
+    from edge.api.server import ApiServer
+    from edge.assembly import load_readers
+    from edge.cli.serve import api_token, build_api
+    from edge.health import agent_health, agent_metrics
+
+    token = api_token(cfg, token_env)
+    app = build_api(
+        cfg,
+        load_readers(cfg),
+        outbox,
+        health=lambda: agent_health(agent, cfg.health),
+        agent_metrics=lambda text: agent_metrics(agent, text),
+        token=token,
+    )
+    server = ApiServer(app, cfg.http.host, cfg.http.port, token is not None)
+    server.start()
+    return server
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -105,6 +135,7 @@ def _run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    server = start_api(cfg, agent, outbox, getattr(args, "token_env", None)) if cfg.http.enabled else None
     interrupted = False
     try:
         agent.run()
@@ -114,6 +145,8 @@ def _run(args: argparse.Namespace) -> int:
         if not interrupted and hasattr(publisher, "wait_drained"):
             drained = publisher.wait_drained(cfg.drain_timeout)
         publisher.stop()
+        if server is not None:
+            server.stop()
         s = agent.stats
         log.info(
             "frames %d, dropped %d, skipped %d, plates seen %d, reads %d, unsent %d, outbox drops %d",

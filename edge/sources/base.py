@@ -58,8 +58,11 @@ class Pacer:
             self.next = max(self.next + self.period, time.monotonic() - self.period)
 
 
-def open_source(spec: str, fps: float | None = None) -> FrameSource:
-    """``picamera2``, a camera index (``0``), a URL (``rtsp://``, ``http://``), a video file or a folder."""
+def open_source(spec: str, fps: float | None = None, loop: bool = False) -> FrameSource:
+    """``picamera2``, a camera index (``0``), a URL (``rtsp://``, ``http://``), a video file or a folder.
+
+    ``loop`` replays a file or folder forever (ignored for live sources).
+    """
     from edge.sources.camera import OpenCvStream, Picamera2Source
     from edge.sources.files import ImageFolderSource, VideoFileSource
 
@@ -71,7 +74,7 @@ def open_source(spec: str, fps: float | None = None) -> FrameSource:
         return OpenCvStream(spec)
     path = Path(spec)
     if path.is_dir():
-        return ImageFolderSource(path, fps)
+        return ImageFolderSource(path, fps, loop)
     if path.is_file():
-        return VideoFileSource(path, fps)
+        return VideoFileSource(path, fps, loop)
     raise SourceError(f"{spec}: no such file, folder, camera index or URL")

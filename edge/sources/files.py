@@ -17,58 +17,90 @@ DEFAULT_FOLDER_FPS = 10.0
 
 
 class VideoFileSource(FrameSource):
-    """Frames of a video file; timestamps from the container (or index / fps)."""
+    """Frames of a video file; timestamps from the container (or index / fps).
 
-    def __init__(self, path: Path, fps: float | None = None) -> None:
+    With ``loop`` the file is replayed forever; frame indexes and timestamps keep increasing
+    across passes, so every pass gives new read ids.
+    """
+
+    def __init__(self, path: Path, fps: float | None = None, loop: bool = False) -> None:
         import cv2
 
-        self.path, self.name, self.fps = Path(path), str(path), fps
+        self.path, self.name, self.fps, self.loop = Path(path), str(path), fps, loop
         self._capture = cv2.VideoCapture(str(path))
         if not self._capture.isOpened():
             raise SourceError(f"{path}: cannot open as video")
         self.native_fps = self._capture.get(cv2.CAP_PROP_FPS) or 10.0
+        self.passes = 0
 
     def frames(self) -> Iterator[Frame]:
         import cv2
 
         pacer = Pacer(self.fps)
-        index = 0
+        index, offset, last_ts = 0, 0.0, 0.0
         while True:
             ok, image = self._capture.read()
             if not ok:
-                break
+                self.passes += 1
+                if not self.loop or self._closed:
+                    break
+                self._capture.release()
+                self._capture = cv2.VideoCapture(str(self.path))
+                if not self._capture.isOpened():
+                    raise SourceError(f"{self.path}: cannot reopen for the next pass")
+                offset = last_ts + 1.0 / self.native_fps
+                continue
             if image is None or image.size == 0:
                 self.skipped += 1
                 index += 1
                 continue
             position = self._capture.get(cv2.CAP_PROP_POS_MSEC)  # the frame just read, from the container
             ts = position / 1000.0 if position is not None and position >= 0 else index / self.native_fps
+            last_ts = offset + max(0.0, ts)
             pacer.wait()
-            yield Frame(image, index, max(0.0, round(ts, 6)), self.name)
+            yield Frame(image, index, round(last_ts, 6), self.name)
             index += 1
 
+    _closed = False
+
     def close(self) -> None:
+        self._closed = True
         self._capture.release()
 
 
 class ImageFolderSource(FrameSource):
-    """Images of a folder sorted by name; timestamps ``index / fps``; unreadable images are skipped."""
+    """Images of a folder sorted by name; timestamps ``index / fps``; unreadable images are skipped.
 
-    def __init__(self, path: Path, fps: float | None = None) -> None:
-        self.path, self.name, self.fps = Path(path), str(path), fps
+    With ``loop`` the folder is replayed forever (indexes keep increasing across passes).
+    """
+
+    def __init__(self, path: Path, fps: float | None = None, loop: bool = False) -> None:
+        self.path, self.name, self.fps, self.loop = Path(path), str(path), fps, loop
         self.files = sorted(p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not self.files:
             raise SourceError(f"{path}: no images (.jpg, .png, .bmp) in the folder")
+        self.passes = 0
+        self._closed = False
 
     def frames(self) -> Iterator[Frame]:
         pacer = Pacer(self.fps)
         rate = self.fps or DEFAULT_FOLDER_FPS
-        for index, file in enumerate(self.files):
-            try:
-                image = read_image(file)
-            except ImageReadError as exc:
-                self.skipped += 1
-                log.warning("skipped frame %d: %s", index, exc)
-                continue
-            pacer.wait()
-            yield Frame(image, index, round(index / rate, 6), self.name)
+        index = 0
+        while not self._closed:
+            for file in self.files:
+                try:
+                    image = read_image(file)
+                except ImageReadError as exc:
+                    self.skipped += 1
+                    log.warning("skipped frame %d: %s", index, exc)
+                    index += 1
+                    continue
+                pacer.wait()
+                yield Frame(image, index, round(index / rate, 6), self.name)
+                index += 1
+            self.passes += 1
+            if not self.loop:
+                break
+
+    def close(self) -> None:
+        self._closed = True

@@ -20,14 +20,23 @@ def free_port() -> int:
 
 
 class Mosquitto:
-    def __init__(self, workdir: Path, port: int | None = None, extra: str = "", allow_anonymous: bool = True) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        port: int | None = None,
+        extra: str = "",
+        allow_anonymous: bool = True,
+        persistent: bool = False,
+    ) -> None:
         self.workdir, self.port = workdir, port or free_port()
+        # persistent: sessions and queued QoS 1 messages survive a restart (saved on clean shutdown)
+        persistence = f"persistence true\npersistence_location {workdir}/\n" if persistent else "persistence false\n"
         self.config = workdir / f"mosquitto-{self.port}.conf"
         # as root, mosquitto drops to user 'mosquitto', which cannot read pytest's private tmp folders
         user = "user root\n" if os.geteuid() == 0 else ""
         self.config.write_text(
             f"listener {self.port} 127.0.0.1\nallow_anonymous {str(allow_anonymous).lower()}\n"
-            f"persistence false\n{user}{extra}"
+            f"{persistence}{user}{extra}"
         )
         self.process: subprocess.Popen | None = None
 
@@ -59,12 +68,17 @@ def require_mosquitto() -> None:
 class Collector:
     """Subscribes to topics and keeps (topic, payload, retain) tuples."""
 
-    def __init__(self, port: int, topics: list[str], **tls) -> None:
+    def __init__(self, port: int, topics: list[str], client_id: str | None = None, **tls) -> None:
+        """With ``client_id`` the session is persistent: messages published while offline are queued."""
         import paho.mqtt.client as mqtt
 
         self.messages: list[tuple[str, bytes, bool]] = []
         self._lock = threading.Lock()
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        if client_id:
+            self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
+        else:
+            self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        self.client.reconnect_delay_set(min_delay=0.2, max_delay=1)
         if tls:
             self.client.tls_set(**tls)
         self.client.on_message = self._on_message

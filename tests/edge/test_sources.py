@@ -1,10 +1,14 @@
 import threading
 import time
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
 import pytest
 
+from edge.config import HealthConfig
+from edge.health import agent_health
+from edge.pipeline import Stats
 from edge.sources import open_source
 from edge.sources.base import SourceError
 from edge.sources.camera import Backoff, OpenCvStream, Picamera2Source
@@ -78,10 +82,21 @@ def test_stream_reconnects_after_loss(tmp_path):
     while time.monotonic() < deadline and not stream.reconnecting:
         time.sleep(0.02)
     seen_reconnecting.append(stream.reconnecting)
+    # meanwhile the agent's health says why it is degraded
+    agent = SimpleNamespace(
+        source=stream,
+        stats=Stats(),
+        publisher=SimpleNamespace(connected=True),
+        outbox=SimpleNamespace(size=lambda: 0),
+        capture_error=None,
+        frames_dropped=0,
+    )
+    health = agent_health(agent, HealthConfig())
     path.write_bytes(data)  # back
     thread.join(timeout=10)
     stream.close()
     assert seen_reconnecting == [True]
+    assert health["status"] == "degraded" and health["reasons"][0].startswith("camera down")
     assert len(frames) >= 6 and [f.index for f in frames] == list(range(len(frames)))
 
 
@@ -121,3 +136,29 @@ def test_picamera2_source_with_fake():
 def test_picamera2_missing_is_a_clear_error():
     with pytest.raises(SourceError, match="python3-picamera2"):
         Picamera2Source()
+
+
+def test_looping_file_keeps_counting(tmp_path):
+    path = tmp_path / "loop.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, (32, 24))
+    for i in range(5):
+        writer.write(np.full((24, 32, 3), i * 40, np.uint8))
+    writer.release()
+    source = open_source(str(path), loop=True)
+    frames = []
+    for frame in source.frames():
+        frames.append(frame)
+        if len(frames) == 12:
+            source.close()
+    assert source.passes >= 2 and [f.index for f in frames] == list(range(12))
+    stamps = [f.ts for f in frames]
+    assert stamps == sorted(stamps) and len(set(stamps)) == 12  # new timestamps on every pass
+
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(folder / f"{i}.png"), np.zeros((8, 8, 3), np.uint8))
+    looping = open_source(str(folder), loop=True)
+    taken = [f.index for _, f in zip(range(7), looping.frames())]
+    assert taken == list(range(7))
+    assert [f.index for f in open_source(str(folder)).frames()] == [0, 1, 2]  # without loop: one pass

@@ -1,0 +1,1 @@
+"""The local HTTP API (optional ``http`` extra: FastAPI + uvicorn), imported only when served."""
