@@ -7,7 +7,7 @@ EXTRAS ?= edge,http,train,dev
 
 DATA ?= ../shared/data
 
-.PHONY: setup test lint demo clean data-check data-split previews export export-edgetpu train train-quick bench
+.PHONY: setup test lint demo clean data-check data-split previews export export-edgetpu train train-quick bench soak serve
 
 setup: $(STAMP)
 
@@ -55,6 +55,17 @@ bench: setup
 	mkdir -p $(BENCH_DIR)
 	$(BIN)/anpr bench --models models --json $(BENCH_DIR)/bench.json --markdown $(BENCH_DIR)/bench.md \
 	  --plot $(BENCH_DIR)/bench.png
+
+# The agent on the looping demo clip for SOAK_SECONDS (default 1 hour): RSS growth, reads, drops.
+SOAK_SECONDS ?= 3600
+soak: setup
+	test -f demo/sample.mp4 || $(BIN)/anpr synth --kind clip --count 150 --seed 7 --out demo/sample.mp4
+	mkdir -p $(BENCH_DIR)
+	$(BIN)/anpr soak --seconds $(SOAK_SECONDS) --source demo/sample.mp4 --models models --json $(BENCH_DIR)/soak.json
+
+# The HTTP API on 127.0.0.1:8080 with the shipped models (POST /v1/recognize, /v1/reads, /healthz, /metrics).
+serve: setup
+	$(BIN)/anpr serve --models models --state-dir demo/state
 
 export: setup
 	$(BIN)/anpr export --data-root "$(DATA)"

@@ -23,10 +23,10 @@ log = logging.getLogger("anpr")
 
 
 def _builtin_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
-    from edge import bench
+    from edge import bench, soak
     from edge.cli import run, serve
 
-    return [run.register, serve.register, bench.register]
+    return [run.register, serve.register, bench.register, soak.register]
 
 
 def _plugin_registrars() -> list[tuple[str, Callable[[argparse._SubParsersAction], None] | Exception]]:
