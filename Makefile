@@ -7,7 +7,7 @@ EXTRAS ?= edge,http,train,dev
 
 DATA ?= ../shared/data
 
-.PHONY: setup test lint demo clean data-check data-split previews export export-edgetpu train train-quick bench soak serve
+.PHONY: setup test lint demo clean data-check data-split previews export export-edgetpu train train-quick bench soak serve pi-check bench-peers
 
 setup: $(STAMP)
 
@@ -54,7 +54,18 @@ BENCH_DIR := benchmarks/results/$(shell hostname)-$(shell date +%Y%m%d)
 bench: setup
 	mkdir -p $(BENCH_DIR)
 	$(BIN)/anpr bench --models models --json $(BENCH_DIR)/bench.json --markdown $(BENCH_DIR)/bench.md \
-	  --plot $(BENCH_DIR)/bench.png
+	  --plot $(BENCH_DIR)/bench.png $(PEER_ARGS)
+
+# Held-out labelled crops for the peer comparison (when the shared data is present).
+PEER_ARGS = $(if $(wildcard $(DATA)/us_crops),--peer-data $(DATA)/us_crops --peer-data $(DATA)/br_crops \
+  --peer-split train/splits.json --peer-limit 150)
+
+# Optional peers for make bench: PP-OCRv4 via rapidocr-onnxruntime (its opencv-python pin clashes with
+# opencv-python-headless, hence --no-deps) and tesseract (apt).
+bench-peers: setup
+	$(BIN)/python -m pip install --quiet onnxruntime shapely pyclipper six pyyaml
+	$(BIN)/python -m pip install --quiet --no-deps rapidocr-onnxruntime==1.4.4
+	@command -v tesseract >/dev/null || echo "tesseract not found: apt install tesseract-ocr to compare it too"
 
 # The agent on the looping demo clip for SOAK_SECONDS (default 1 hour): RSS growth, reads, drops.
 SOAK_SECONDS ?= 3600
@@ -62,6 +73,10 @@ soak: setup
 	test -f demo/sample.mp4 || $(BIN)/anpr synth --kind clip --count 150 --seed 7 --out demo/sample.mp4
 	mkdir -p $(BENCH_DIR)
 	$(BIN)/anpr soak --seconds $(SOAK_SECONDS) --source demo/sample.mp4 --models models --json $(BENCH_DIR)/soak.json
+
+# Raspberry Pi functional check: Debian Bookworm arm64 under qemu-user (needs root; cached in ~/.cache/anpr).
+pi-check: setup
+	bash benchmarks/pi_check.sh
 
 # The HTTP API on 127.0.0.1:8080 with the shipped models (POST /v1/recognize, /v1/reads, /healthz, /metrics).
 serve: setup

@@ -212,7 +212,14 @@ def throughput(models: Path, precision: str, threads: int, frames: int) -> dict:
     }
 
 
-def run_bench(models: Path, threads: list[int], quick: bool) -> dict:
+def run_bench(
+    models: Path,
+    threads: list[int],
+    quick: bool,
+    peer_data: list[Path] | None = None,
+    peer_split: Path | None = None,
+    peer_limit: int = 200,
+) -> dict:
     iterations, warmup = (20, 3) if quick else (200, 20)
     cores = os.cpu_count() or 1
     threads = sorted({t for t in threads if t <= cores} or {1})
@@ -233,22 +240,19 @@ def run_bench(models: Path, threads: list[int], quick: bool) -> dict:
         "detector": {"mmacs": first["detector_mmacs"], "int8_bytes": first["detector_bytes"]},
         "ocr": {"mmacs": first["ocr_mmacs"], "int8_bytes": first["ocr_bytes"]},
     }
-    result["peers"] = peers_status()
+    result["peers"] = bench_peers(models, peer_data or [], peer_split, peer_limit)
     result["rss_mb"] = rss_mb()
     return result
 
 
-def peers_status() -> dict:
-    """Peers are measured only when installed; their absence is reported, not hidden."""
-    import importlib.util
-    import shutil
+def bench_peers(models: Path, folders: list[Path], split: Path | None, limit: int) -> dict:
+    """Our int8 OCR and the installed peers on the same labelled crops, 1 thread each."""
+    from edge.peers import compare_peers, load_labelled_crops
 
-    return {
-        "rapidocr_onnxruntime": "installed"
-        if importlib.util.find_spec("rapidocr_onnxruntime")
-        else "not installed (pip install rapidocr-onnxruntime): not measured",
-        "tesseract": "installed" if shutil.which("tesseract") else "not installed: not measured",
-    }
+    model, card = open_model(models, "ocr", "int8", 1)
+    recognizer = PlateRecognizer.from_card(model, card)
+    crops = load_labelled_crops(folders, recognizer.spec, split, limit=limit) if folders else []
+    return compare_peers(recognizer, crops, threads=1)
 
 
 def markdown(result: dict) -> str:
@@ -272,7 +276,29 @@ def markdown(result: dict) -> str:
         f"detector: {m['detector']['mmacs']} MMACs, {m['detector']['int8_bytes']} bytes int8; "
         f"OCR: {m['ocr']['mmacs']} MMACs, {m['ocr']['int8_bytes']} bytes int8",
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + peer_lines(result.get("peers", {}))) + "\n"
+
+
+def peer_lines(peers: dict) -> list[str]:
+    """The peer comparison as a Markdown table (or the reason it is missing)."""
+    if not peers.get("crops"):
+        return ["", f"peers: {peers.get('note', 'not measured')}"]
+    lines = [
+        "",
+        f"Peers on the same {peers['crops']} labelled plate crops ({', '.join(peers['sources'])}), 1 thread:",
+        "",
+        "| reader | p50 ms/crop | exact % | x slower than ours |",
+        "|---|---|---|---|",
+        f"| ours (int8) | {peers['ours']['p50_ms']:.2f} | {peers['ours']['exact_pct']:.1f} | 1 |",
+    ]
+    for name, value in peers.items():
+        if name in ("crops", "sources", "ours"):
+            continue
+        if isinstance(value, dict):
+            lines.append(f"| {name} | {value['p50_ms']:.2f} | {value['exact_pct']:.1f} | {value['speed_ratio']} |")
+        else:
+            lines.append(f"| {name} | - | - | {value} |")
+    return lines
 
 
 def plot(result: dict, path: Path) -> bool:
@@ -312,6 +338,11 @@ def register(subparsers) -> None:
     bench.add_argument("--json", type=Path, required=True, help="write the results here")
     bench.add_argument("--markdown", type=Path, help="also write a Markdown table")
     bench.add_argument("--plot", type=Path, help="also write a PNG of the per-stage p50")
+    bench.add_argument(
+        "--peer-data", type=Path, action="append", help="labelled plates (shared layout) for the peer comparison"
+    )
+    bench.add_argument("--peer-split", type=Path, help="split manifest: compare on its validation images only")
+    bench.add_argument("--peer-limit", type=int, default=200, help="plates per --peer-data folder (default 200)")
     bench.set_defaults(handler=_bench)
 
 
@@ -322,7 +353,7 @@ def _bench(args) -> int:
         threads = [int(t) for t in args.threads.split(",") if t.strip()]
     except ValueError:
         raise AnprError(f"--threads must be a comma-separated list of integers, not {args.threads!r}") from None
-    result = run_bench(args.models, threads, args.quick)
+    result = run_bench(args.models, threads, args.quick, args.peer_data, args.peer_split, args.peer_limit)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=1) + "\n")
     text = markdown(result)

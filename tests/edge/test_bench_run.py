@@ -146,3 +146,27 @@ def test_run_cli_undelivered_reads_exit_nonzero_and_stay(tiny_models, tmp_path, 
     assert Outbox(state).size() == 1
     assert main(["reads", "--state-dir", str(state)]) == 0
     assert '"left-over"' in capsys.readouterr().out
+
+
+def test_peer_comparison_on_labelled_crops(tiny_models, make_layout):
+    """Our reader and the peers on the same crops; absent peers are reported, never dropped."""
+    import numpy as np
+
+    from edge.models import open_model
+    from edge.peers import INSTALL_HINTS, compare_peers, load_labelled_crops
+    from edge.recognizer import PlateRecognizer
+
+    rng = np.random.default_rng(0)
+    images = {f"p{i}.png": rng.integers(0, 255, (40, 120, 3), np.uint8) for i in range(6)}
+    rows = [(f"p{i}.png", "", "", "", "", f"AB{i}23") for i in range(5)] + [("p5.png", "", "", "", "", "")]
+    folder = make_layout("plates", rows, images)
+    model, card = open_model(tiny_models, "ocr", "int8", 1)
+    recognizer = PlateRecognizer.from_card(model, card)
+    crops = load_labelled_crops([folder], recognizer.spec, limit=4)
+    assert [c.text for c in crops] == ["AB023", "AB123", "AB223", "AB323"]  # unlabelled rows are left out
+    result = compare_peers(recognizer, crops)
+    assert result["crops"] == 4 and 0 < result["ours"]["p50_ms"] <= result["ours"]["p99_ms"]
+    assert 0 <= result["ours"]["exact_pct"] <= 100
+    for name in ("ppocrv4_rapidocr", "tesseract"):
+        assert result[name] == INSTALL_HINTS[name] or result[name]["speed_ratio"] > 0
+    assert compare_peers(recognizer, [])["crops"] == 0
