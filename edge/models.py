@@ -48,7 +48,13 @@ def edgetpu_delegate():
             from tflite_runtime.interpreter import load_delegate
         except ImportError:
             return None
+    import ctypes
+
     for library in EDGETPU_LIBRARIES:
+        try:
+            ctypes.CDLL(library)  # absent library: skip quietly (a failed Delegate() prints an error when collected)
+        except OSError:
+            continue
         try:
             return load_delegate(library)
         except (ValueError, OSError, RuntimeError):
