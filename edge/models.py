@@ -24,8 +24,10 @@ def load_card(models: Path, name: str) -> dict:
         card = json.loads(path.read_text())
     except FileNotFoundError:
         raise ModelLoadError(f"{path}: model card not found") from None
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelLoadError(f"{path}: model card is not valid JSON ({exc})") from None
+    except OSError as exc:
+        raise ModelLoadError(f"{path}: cannot read the model card ({exc.strerror or exc})") from None
     if not isinstance(card, dict) or "input" not in card:
         raise ModelLoadError(f"{path}: not a model card (no 'input')")
     return card
@@ -72,6 +74,17 @@ def open_model(
     """
     models = Path(models)
     card = load_card(models, name)
+    try:
+        return _open_checked(models, name, card, precision, num_threads, prefer_edgetpu)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:  # a card with the wrong structure
+        raise ModelLoadError(
+            f"{models / (name + '.json')}: malformed model card ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _open_checked(
+    models: Path, name: str, card: dict, precision: str, num_threads: int, prefer_edgetpu: bool
+) -> tuple[TFLiteModel, dict]:
     entry = card.get("tflite", {}).get(precision)
     if not entry:
         raise ModelLoadError(f"{models / (name + '.json')}: no {precision} TFLite in the card (run 'make export')")

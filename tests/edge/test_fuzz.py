@@ -99,22 +99,37 @@ def test_upload_fuzz_is_always_400_or_200():
 
 
 def test_model_loader_fuzz(tmp_path):
-    """Random, truncated and bit-flipped .tflite files: a clean ModelLoadError or a model that runs."""
-    from edge.runtime.interpreter import TFLiteModel
+    """Random, truncated and bit-flipped model files and cards, loaded the way the agent loads them.
 
-    good = (ROOT / "models" / "ocr_int8.tflite").read_bytes()
+    ``open_model`` checks the file's sha256 against its card before the interpreter sees a byte:
+    LiteRT's own flatbuffer checks do not catch every bit flip, so that gate is what keeps a
+    damaged file from reaching (and possibly crashing) the interpreter.
+    """
+    import json
+    import shutil
+
+    from edge.models import open_model
+
     rng = random.Random(RNG_SEED + 3)
-    refused = 0
-    for i, data in enumerate(_fuzz_cases(rng, [good], 60)):
-        path = tmp_path / f"fuzz{i}.tflite"
-        path.write_bytes(data)
+    models = tmp_path / "models"
+    models.mkdir()
+    good_model = (ROOT / "models" / "ocr_int8.tflite").read_bytes()
+    good_card = (ROOT / "models" / "ocr.json").read_bytes()
+    shutil.copy(ROOT / "models" / "ocr.json", models / "ocr.json")
+    for data in _fuzz_cases(rng, [good_model], 40):
+        (models / "ocr_int8.tflite").write_bytes(data)
+        with pytest.raises(AnprError) as info:
+            open_model(models, "ocr", "int8")
+        assert "\n" not in str(info.value)
+    (models / "ocr_int8.tflite").write_bytes(good_model)
+    for data in _fuzz_cases(rng, [good_card], 80):
+        (models / "ocr.json").write_bytes(data)
         try:
-            model = TFLiteModel(path)
-            model.run(np.zeros(model.input_shape, np.uint8))
+            open_model(models, "ocr", "int8")
         except AnprError as exc:
             assert "\n" not in str(exc)
-            refused += 1
-    assert refused > 30
+        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
+            pytest.fail(f"a damaged card gave {type(exc).__name__}: {exc}")
 
 
 def test_config_fuzz(tmp_path):
