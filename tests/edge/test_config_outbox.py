@@ -114,3 +114,52 @@ def test_full_disk_is_a_clear_error(tmp_path, monkeypatch):
     box._db = Full()
     with pytest.raises(StateDirError, match="disk full or read-only"):
         box.put(_read(1))
+
+
+def _mount_tmpfs(path, options: str) -> bool:
+    """Mount a small tmpfs (root only, where the container allows it); False when it cannot."""
+    import subprocess
+
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return False
+    return (
+        subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True).returncode == 0
+    )
+
+
+def _umount(path) -> None:
+    import subprocess
+
+    subprocess.run(["umount", "-l", str(path)], capture_output=True)  # lazy: an open database cannot block it
+
+
+def test_read_only_filesystem_is_a_clear_error(tmp_path):
+    """A state directory on a read-only mount (root ignores folder permissions, not a ro mount)."""
+    mount = tmp_path / "ro"
+    if not _mount_tmpfs(mount, "ro,size=1m"):
+        pytest.skip("needs root and permission to mount a tmpfs")
+    try:
+        with pytest.raises(StateDirError):
+            Outbox(mount / "state")
+    finally:
+        _umount(mount)
+
+
+def test_really_full_disk_keeps_stored_reads(tmp_path):
+    """A tiny tmpfs fills up: one clear error, and the reads stored before it are still there."""
+    mount = tmp_path / "small"
+    if not _mount_tmpfs(mount, "size=512k"):
+        pytest.skip("needs root and permission to mount a tmpfs")
+    try:
+        box = Outbox(mount)
+        stored = 0
+        with pytest.raises(StateDirError, match="disk full or read-only"):
+            for i in range(100000):
+                box.put({"id": f"id{i}", "plate": "AB123", "ts": "2026-01-01T00:00:00Z", "pad": "x" * 2000})
+                stored += 1
+        assert stored > 0 and box.size() == stored
+        assert [read_id for read_id, _read, _snapshot in box.pending(limit=stored)] == [f"id{i}" for i in range(stored)]
+        box.close()
+    finally:
+        _umount(mount)
