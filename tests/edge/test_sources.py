@@ -30,12 +30,17 @@ def test_folder_order_timestamps_and_skips(tmp_path):
     assert source.skipped == 1
 
 
-def test_video_file_timestamps_are_reproducible(tmp_path):
-    path = tmp_path / "v.mp4"
+def _five_frame_video(path):
+    """A 10 fps MP4 of five flat grey frames."""
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, (32, 24))
     for i in range(5):
         writer.write(np.full((24, 32, 3), i * 40, np.uint8))
     writer.release()
+    return path
+
+
+def test_video_file_timestamps_are_reproducible(tmp_path):
+    path = _five_frame_video(tmp_path / "v.mp4")
     runs = [[(f.index, f.ts) for f in open_source(str(path)).frames()] for _ in range(2)]
     assert runs[0] == runs[1] and [i for i, _ in runs[0]] == [0, 1, 2, 3, 4]
     assert runs[0][1][1] == pytest.approx(0.1, abs=1e-3)
@@ -139,11 +144,7 @@ def test_picamera2_missing_is_a_clear_error():
 
 
 def test_looping_file_keeps_counting(tmp_path):
-    path = tmp_path / "loop.mp4"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, (32, 24))
-    for i in range(5):
-        writer.write(np.full((24, 32, 3), i * 40, np.uint8))
-    writer.release()
+    path = _five_frame_video(tmp_path / "loop.mp4")
     source = open_source(str(path), loop=True)
     frames = []
     for frame in source.frames():
