@@ -37,7 +37,12 @@ def api_token(cfg, token_env: str | None = None) -> str | None:
 
 def build_api(cfg, readers, outbox, health, agent_metrics=None, token: str | None = None):
     """The FastAPI app over loaded models, a read store and a health function."""
-    from edge.api.app import ApiSettings, create_app
+    from edge.errors import AnprError
+
+    try:
+        from edge.api.app import ApiSettings, create_app
+    except ImportError as exc:
+        raise AnprError(f"the HTTP API needs the 'http' extra: pip install '.[edge,http]' ({exc})") from None
     from edge.filters import ReadFilter
     from edge.still import StillRecognizer
 
