@@ -240,8 +240,8 @@ def run_bench(
         "detector": {"mmacs": first["detector_mmacs"], "int8_bytes": first["detector_bytes"]},
         "ocr": {"mmacs": first["ocr_mmacs"], "int8_bytes": first["ocr_bytes"]},
     }
+    result["rss_mb"] = rss_mb()  # before the peers: their runtimes are not part of our footprint
     result["peers"] = bench_peers(models, peer_data or [], peer_split, peer_limit)
-    result["rss_mb"] = rss_mb()
     return result
 
 
