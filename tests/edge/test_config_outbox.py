@@ -23,6 +23,10 @@ def _read(i):
         ("colour: red\n", "colour"),
         ("filters: {patterns: ['[A-Z']}\n", "filters.patterns"),
         ("device_id: 'a b'\n", "device_id"),
+        ("http: {port: -1}\n", "http.port"),
+        ("http: {max_upload_mb: 0}\n", "http.max_upload_mb"),
+        ("health: {stall_seconds: 0}\n", "health.stall_seconds"),
+        ("http: {bind: x}\n", "http.bind"),
     ],
 )
 def test_bad_config_names_the_field(tmp_path, text, fragment):
