@@ -207,7 +207,7 @@ def throughput(models: Path, precision: str, threads: int, frames: int) -> dict:
     return {
         "fps": round(agent.stats.frames / elapsed, 1),
         "frames": agent.stats.frames,
-        "dropped": agent.stats.dropped,
+        "dropped": agent.frames_dropped,
         "threads": threads,
     }
 

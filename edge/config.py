@@ -214,8 +214,12 @@ def validate_config(model: type[BaseModel], raw: dict, where: str = ""):
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{where}{problems}") from None
+        raise ConfigError(f"{where}{describe_errors(exc.errors())}") from None
+
+
+def describe_errors(errors: list[dict]) -> str:
+    """Pydantic errors as one line: ``field.path: message; ...``."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
 
 
 def load_agent_config(path: str | Path | None, overrides: dict | None = None) -> AgentConfig:

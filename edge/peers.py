@@ -122,7 +122,8 @@ class TesseractPeer:
         return normalize_text("".join(out.stdout.decode(errors="ignore").split()))
 
 
-PEERS = {"ppocrv4_rapidocr": RapidOcrPeer, "tesseract": TesseractPeer}
+#: name -> factory(threads); tesseract's CLI picks its own threading
+PEERS = {"ppocrv4_rapidocr": RapidOcrPeer, "tesseract": lambda _threads: TesseractPeer()}
 INSTALL_HINTS = {
     "ppocrv4_rapidocr": "not installed (make bench-peers): not measured",
     "tesseract": "not installed (apt install tesseract-ocr): not measured",
@@ -164,7 +165,7 @@ def compare_peers(recognizer, crops: list[LabelledCrop], threads: int = 1) -> di
     }
     for name, factory in PEERS.items():
         try:
-            peer = factory(threads) if name == "ppocrv4_rapidocr" else factory()
+            peer = factory(threads)
         except ImportError:
             result[name] = INSTALL_HINTS[name]
             continue

@@ -35,7 +35,6 @@ STAGES = ("detect", "ocr", "frame")
 @dataclass
 class Stats:
     frames: int = 0
-    dropped: int = 0
     reads: int = 0
     detections: int = 0
     #: per-stage latency histograms in seconds, for /metrics (fixed size: a long-running agent never grows)
@@ -196,7 +195,6 @@ class Agent:
             if self.stop_event.is_set():
                 break
         self._emit(self.tracker.flush(), getattr(self.source, "name", "source"))
-        self.stats.dropped = self.queue.dropped
         if self.capture_error is not None and not isinstance(self.capture_error, GeneratorExit):
             raise self.capture_error
         return self.stats.reads

@@ -28,6 +28,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from edge import __version__
+from edge.config import describe_errors
 from edge.errors import ImageReadError
 from edge.imageio import DEFAULT_MAX_PIXELS, decode_image
 from edge.metrics import CONTENT_TYPE, Histogram, PrometheusText
@@ -98,8 +99,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(_request: Request, exc: RequestValidationError):
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        return JSONResponse({"error": problems}, status_code=400)
+        return JSONResponse({"error": describe_errors(exc.errors())}, status_code=400)
 
     @app.post("/v1/recognize")
     async def recognize(request: Request):

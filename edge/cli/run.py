@@ -151,7 +151,7 @@ def _run(args: argparse.Namespace) -> int:
         log.info(
             "frames %d, dropped %d, skipped %d, plates seen %d, reads %d, unsent %d, outbox drops %d",
             s.frames,
-            s.dropped,
+            agent.frames_dropped,
             getattr(agent.source, "skipped", 0),
             s.detections,
             s.reads,

@@ -32,18 +32,23 @@ class VideoFileSource(FrameSource):
             raise SourceError(f"{path}: cannot open as video")
         self.native_fps = self._capture.get(cv2.CAP_PROP_FPS) or 10.0
         self.passes = 0
+        self._closed = False
 
     def frames(self) -> Iterator[Frame]:
         import cv2
 
         pacer = Pacer(self.fps)
         index, offset, last_ts = 0, 0.0, 0.0
+        yielded = False  # in the current pass
         while True:
             ok, image = self._capture.read()
             if not ok:
                 self.passes += 1
                 if not self.loop or self._closed:
                     break
+                if not yielded:
+                    raise SourceError(f"{self.path}: no readable frame in a whole pass; cannot loop it")
+                yielded = False
                 self._capture.release()
                 self._capture = cv2.VideoCapture(str(self.path))
                 if not self._capture.isOpened():
@@ -59,9 +64,8 @@ class VideoFileSource(FrameSource):
             last_ts = offset + max(0.0, ts)
             pacer.wait()
             yield Frame(image, index, round(last_ts, 6), self.name)
+            yielded = True
             index += 1
-
-    _closed = False
 
     def close(self) -> None:
         self._closed = True
@@ -87,6 +91,7 @@ class ImageFolderSource(FrameSource):
         rate = self.fps or DEFAULT_FOLDER_FPS
         index = 0
         while not self._closed:
+            yielded = False
             for file in self.files:
                 try:
                     image = read_image(file)
@@ -97,10 +102,13 @@ class ImageFolderSource(FrameSource):
                     continue
                 pacer.wait()
                 yield Frame(image, index, round(index / rate, 6), self.name)
+                yielded = True
                 index += 1
             self.passes += 1
             if not self.loop:
                 break
+            if not yielded:
+                raise SourceError(f"{self.path}: no readable image in the folder; cannot loop it")
 
     def close(self) -> None:
         self._closed = True

@@ -163,3 +163,11 @@ def test_looping_file_keeps_counting(tmp_path):
     taken = [f.index for _, f in zip(range(7), looping.frames())]
     assert taken == list(range(7))
     assert [f.index for f in open_source(str(folder)).frames()] == [0, 1, 2]  # without loop: one pass
+
+
+def test_looping_unreadable_folder_is_one_error_not_a_spin(tmp_path):
+    (tmp_path / "a.jpg").write_bytes(b"not an image")
+    source = open_source(str(tmp_path), loop=True)
+    with pytest.raises(SourceError, match="no readable image"):
+        list(source.frames())
+    assert source.skipped == 1
