@@ -3,7 +3,7 @@
 # qemu-user emulation on this x86 machine. It proves the edge install (no TensorFlow) works on aarch64
 # and reads the same plates as x86; it does NOT measure Pi speed (emulated timings are not real).
 #
-#   sudo make pi-check            # first run: ~15-25 min (debootstrap, Python, pip under emulation)
+#   sudo make pi-check            # first run: debootstrap (under 10 min here), then Python and pip under emulation
 #   sudo make pi-check            # later runs reuse ~/.cache/anpr/pi-bookworm-arm64
 #
 # Results: benchmarks/reference/arm64-qemu/ (summary.md, bench.json, reads-arm64.jsonl, reads-x86.jsonl).
@@ -32,7 +32,7 @@ update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
 [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || fail "qemu-aarch64 is not registered with binfmt_misc"
 
 if [ ! -f "$ROOTFS/.anpr-base" ]; then
-  say "debootstrap Debian Bookworm arm64 (minbase) into $ROOTFS (about 8 minutes, cached afterwards)"
+  say "debootstrap Debian Bookworm arm64 (minbase) into $ROOTFS (cached afterwards)"
   rm -rf "$ROOTFS.tmp"
   mkdir -p "$(dirname "$ROOTFS")"
   debootstrap --arch=arm64 --variant=minbase bookworm "$ROOTFS.tmp" "$MIRROR"
