@@ -86,7 +86,7 @@ def training_card(cfg, task: str, target: Path, model, state: dict, manifest: Pa
             "epochs_run": state["epoch"],
         },
         "training": {
-            "config": cfg.model_dump(),
+            "config": cfg.model_dump(mode="json"),
             "minutes": round(state["seconds"] / 60, 1),
             "versions": library_versions(),
         },

@@ -48,6 +48,13 @@ class OcrTrainConfig(BaseModel):
     """Seed for data order, augmentation and initialisation."""
     time_budget_minutes: float | None = Field(default=None, gt=0.0)
     """Stop after the epoch that crosses this wall-clock budget (resume later to continue)."""
+    init_from: Path | None = None
+    """Start from this ``.keras`` model's weights instead of random ones (a fresh run folder; ignored
+    when resuming). Used to fine-tune a trained reader, for example quantisation-aware."""
+    quantisation_aware: bool = False
+    """Fine-tune against int8 arithmetic: activations and kernels rounded in the forward pass as the
+    exporter will round them (straight-through gradients), BatchNorm frozen; the best epoch is chosen
+    on that simulated int8 score (``val_exact``; the float score is ``val_exact_float``)."""
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> OcrTrainConfig:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from train.metrics import grouped_scores
 from train.ocr.augment import augment_real
 from train.ocr.config import OcrTrainConfig
 from train.ocr.data import OcrCrop, encode_batch, load_real_crops, prepare_real, synthetic_set
+from train.quant_aware import WeightRounding, fake_quant_view, freeze_batch_norm, measure_output_ranges
 
 log = logging.getLogger(__name__)
 
@@ -110,12 +112,32 @@ def _lr(cfg: OcrTrainConfig, epoch: int) -> float:
     return cfg.learning_rate * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
+def _training_views(model, quantisation_aware: bool):
+    """(model trained on logits, model scored on validation, context around each step).
+
+    Plain training: the logits view of ``model``, ``model`` itself and a no-op context. Quantisation-
+    aware: BatchNorm frozen, fake quantisation on the logits view, a softmax on top of it for scoring,
+    and kernels rounded to their int8 grid inside the context (see :mod:`train.quant_aware`).
+    """
+    import keras
+
+    from train.ocr.model import logits_model
+
+    if not quantisation_aware:
+        return logits_model(model), model, nullcontext()
+    frozen = freeze_batch_norm(model)
+    view = fake_quant_view(logits_model(model))
+    scorer = keras.Model(view.input, keras.layers.Softmax(name="probs_int8_view")(view.output))
+    log.info("quantisation-aware: %d BatchNorm layers frozen, activations and kernels on the int8 grid", frozen)
+    return view, scorer, WeightRounding(model)
+
+
 def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Path, resume: bool = False) -> dict:
     """Train (or resume) and return the final state: best epoch, scores per source, timing."""
     import keras
     from tqdm import tqdm
 
-    from train.ocr.model import build_ocr_model, logits_model
+    from train.ocr.model import build_ocr_model
     from train.ocr.plots import plot_confusion, plot_history
 
     keras.utils.set_random_seed(cfg.seed)
@@ -156,26 +178,40 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
             state["best_exact"],
             state["best_epoch"],
         )
+    elif cfg.init_from:
+        model = keras.models.load_model(cfg.init_from, compile=False)
+        log.info("starting from the weights of %s", cfg.init_from)
     else:
         model = build_ocr_model(cfg.input, len(ALPHABET) + 1, cfg.width_multiplier, head=cfg.head, slots=cfg.max_length)
-    trainer = logits_model(model)
+    trainer, scorer, rounding = _training_views(model, cfg.quantisation_aware)
     trainer.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=loss)
     keeper = EpochBookkeeper(run_dir, state, "best_exact", cfg.patience, cfg.time_budget_minutes)
     for epoch in range(state["epoch"], cfg.epochs):
         trainer.optimizer.learning_rate.assign(_lr(cfg, epoch))
         sequence = TrainingSequence(cfg, synth_images, synth_texts, real_train, epoch)
+        if cfg.quantisation_aware:
+            ranges = measure_output_ranges(
+                trainer, model, (sequence.batch(i)[0] for i in range(min(20, len(sequence))))
+            )
+            log.info(
+                "simulated int8 ranges: %s", ", ".join(f"{k} [{lo:.2f}, {hi:.2f}]" for k, (lo, hi) in ranges.items())
+            )
         losses = []
         bar = tqdm(range(len(sequence)), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
         for index in bar:
             x, y = sequence.batch(index)
-            losses.append(float(trainer.train_on_batch(x, y)))
+            with rounding:
+                losses.append(float(trainer.train_on_batch(x, y)))
             if index % 20 == 0:
                 bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
-        predictions = read_batch(model, val_images, decoder=cfg.head)
+        with rounding:
+            predictions = read_batch(scorer, val_images, decoder=cfg.head)
+            val_loss = float(
+                trainer.evaluate(
+                    normalise(val_images), encode_batch(val_texts, cfg.max_length), verbose=0, batch_size=256
+                )
+            )
         scores = grouped_scores(zip(val_groups, val_texts, predictions))
-        val_loss = float(
-            trainer.evaluate(normalise(val_images), encode_batch(val_texts, cfg.max_length), verbose=0, batch_size=256)
-        )
         record = {
             "epoch": epoch + 1,
             "loss": float(np.mean(losses)),
@@ -184,6 +220,9 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
             "val_char": scores["char_accuracy"],
             "lr": _lr(cfg, epoch),
         }
+        if cfg.quantisation_aware:
+            float_reads = read_batch(model, val_images, decoder=cfg.head)
+            record["val_exact_float"] = grouped_scores(zip(val_groups, val_texts, float_reads))["exact_match"]
         state["history"].append(record)
         log.info(
             "epoch %d: loss %.3f val_loss %.3f val exact %.2f %% char %.2f %% (%s)",
