@@ -122,6 +122,27 @@ class FilterConfig(_Frozen):
         return patterns
 
 
+class OcrConfig(_Frozen):
+    """How plate text is decoded."""
+
+    formats: list[str] = []
+    """Plate formats this site sees: names (br_old, br_mercosul, fr_siv, sk, cz, de, ro, it, nl, pl) or
+    patterns of L (letter), D (digit), A (either), for example LLLDDDD. The reader then prefers the most
+    probable text that fits one (0/O, 1/I, 8/B decided by position). Empty: read freely."""
+    format_max_penalty: float = Field(default=4.605, ge=0.0)
+    """How much less probable (natural log) the format-fitting read may be than the free read and still
+    win; 4.6 = 100x. Higher forces the formats harder; a plate from elsewhere keeps its free read."""
+
+    @field_validator("formats")
+    @classmethod
+    def _known(cls, formats: list[str]) -> list[str]:
+        from edge.formats import compile_formats
+        from edge.text import ALPHABET
+
+        compile_formats(formats, ALPHABET)  # raises ValueError naming the bad entry
+        return formats
+
+
 class TrackerConfig(_Frozen):
     """Tracking and voting."""
 
@@ -189,6 +210,7 @@ class AgentConfig(_Frozen):
     mqtt: MqttConfig = MqttConfig()
     http: HttpConfig = HttpConfig()
     health: HealthConfig = HealthConfig()
+    ocr: OcrConfig = OcrConfig()
     filters: FilterConfig = FilterConfig()
     tracker: TrackerConfig = TrackerConfig()
 

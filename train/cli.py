@@ -159,6 +159,16 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
     )
     evaluate.add_argument("--manifest", type=Path, help="split manifest for --split (default: train/splits.json)")
     evaluate.add_argument("--json", type=Path, help="write the results here")
+    evaluate.add_argument(
+        "--formats",
+        help="comma-separated plate formats the reader should prefer (as the agent's ocr.formats), e.g. br_old",
+    )
+    evaluate.add_argument(
+        "--format-max-penalty",
+        type=float,
+        default=None,
+        help="natural-log probability a format-fitting read may lose and still win (default 4.6 = 100x)",
+    )
     evaluate.set_defaults(handler=_evaluate)
 
 

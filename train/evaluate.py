@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from edge.errors import AnprError
+from edge.formats import DEFAULT_MAX_PENALTY
 from edge.imageio import read_image
 from edge.recognizer import PlateRecognizer
 from train.data.annotations import read_dataset
@@ -43,7 +44,9 @@ class KerasRunner:
         return {self.name: np.asarray(self.model.predict_on_batch(normalise(pixels[None])))[0]}
 
 
-def load_ocr(models: Path, use_float: bool) -> tuple[PlateRecognizer, dict]:
+def load_ocr(
+    models: Path, use_float: bool, formats: list[str] | None = None, max_penalty: float | None = None
+) -> tuple[PlateRecognizer, dict]:
     """The OCR from ``models/``: the int8 TFLite (or float32 with ``use_float``), else the Keras source."""
     card_path = models / "ocr.json"
     if not card_path.is_file():
@@ -64,6 +67,13 @@ def load_ocr(models: Path, use_float: bool) -> tuple[PlateRecognizer, dict]:
         log.warning("%s not found: evaluating the Keras model %s (float32) instead", tflite.name, keras_path.name)
         runner = KerasRunner(keras_path)
         info = {"file": keras_path.name, "backend": "keras", "precision": "float32"}
+    if formats:
+        info["formats"] = formats
+        info["format_max_penalty"] = DEFAULT_MAX_PENALTY if max_penalty is None else max_penalty
+        try:
+            return PlateRecognizer.from_card(runner, card, formats, info["format_max_penalty"]), info
+        except ValueError as exc:
+            raise AnprError(f"--formats: {exc}") from None
     return PlateRecognizer.from_card(runner, card), info
 
 
@@ -118,7 +128,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
             raise AnprError(f"{directory}: not a dataset folder (needs annotations.csv and images/)")
     from train.evaluate_detection import evaluate_images, load_detector
 
-    recognizer, info = load_ocr(args.models, args.float)
+    formats = [f.strip() for f in (getattr(args, "formats", None) or "").split(",") if f.strip()]
+    recognizer, info = load_ocr(args.models, args.float, formats, getattr(args, "format_max_penalty", None))
     manifest = args.manifest or DEFAULT_MANIFEST
     all_rows = dataset_rows(args.data, args.split, manifest)
     scores, details = evaluate_ocr(recognizer, [r for r in all_rows if r[1].text])

@@ -27,6 +27,8 @@ def _read(i):
         ("http: {max_upload_mb: 0}\n", "http.max_upload_mb"),
         ("health: {stall_seconds: 0}\n", "health.stall_seconds"),
         ("http: {bind: x}\n", "http.bind"),
+        ("ocr: {formats: [br_old, xx]}\n", "ocr.formats.*unknown plate format 'xx'"),
+        ("ocr: {format_max_penalty: -1}\n", "ocr.format_max_penalty"),
     ],
 )
 def test_bad_config_names_the_field(tmp_path, text, fragment):
