@@ -43,6 +43,13 @@ class DetectorTrainConfig(BaseModel):
     """Seed for data, augmentation and initialisation."""
     time_budget_minutes: float | None = Field(default=None, gt=0.0)
     """Stop after the epoch that crosses this wall-clock budget (resume later)."""
+    init_from: Path | None = None
+    """Start from this ``.keras`` detector's weights instead of random ones (a fresh run folder;
+    ignored when resuming). Used to fine-tune a trained detector, for example quantisation-aware."""
+    quantisation_aware: bool = False
+    """Fine-tune against int8 arithmetic (train/quant_aware.py): activations, merges and outputs
+    rounded as the exporter will round them, kernels on their per-channel int8 grid, BatchNorm frozen;
+    validation, the best epoch and the shipped threshold use that simulated int8 model."""
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> DetectorTrainConfig:

@@ -13,6 +13,9 @@ from edge.metadata import InputSpec
 from train.layers import conv_block, separable_block
 
 OUTPUT_NAMES = ["heatmap", "offset", "size"]
+#: Tensors besides the ReLU6 outputs that int8 export quantises with a calibrated range: the merges
+#: and the three outputs (what quantisation-aware fine-tuning simulates).
+MEASURED_TENSORS = ("add16", "add8", "add4", *OUTPUT_NAMES)
 STRIDE = 4
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +16,9 @@ from train.checkpoint import EpochBookkeeper
 from train.detection_metrics import choose_threshold, detection_scores
 from train.detector.config import DetectorTrainConfig
 from train.detector.data import build_training_set, real_data, validation_set
-from train.detector.model import OUTPUT_NAMES, STRIDE
+from train.detector.model import MEASURED_TENSORS, OUTPUT_NAMES, STRIDE
 from train.detector.targets import encode
+from train.quant_aware import WeightRounding, fake_quant_view, freeze_batch_norm, measure_output_ranges
 
 log = logging.getLogger(__name__)
 
@@ -122,29 +124,47 @@ def train_detector(
     losses = detector_losses(cfg.offset_weight, cfg.size_weight)
     state_path = run_dir / "state.json"
     state = {"epoch": 0, "best": -1.0, "best_epoch": -1, "history": [], "seconds": 0.0}
-    if resume and state_path.is_file() and (run_dir / "last.keras").is_file():
+    fresh = not (resume and state_path.is_file() and (run_dir / "last.keras").is_file())
+    if not fresh:
         state = json.loads(state_path.read_text())
         model = keras.models.load_model(run_dir / "last.keras", custom_objects=losses)
+    elif cfg.init_from:
+        model = keras.models.load_model(cfg.init_from, custom_objects=losses)
+        log.info("starting from the weights of %s", cfg.init_from)
     else:
         model = build_detector(cfg.input, cfg.width_multiplier)
-        model.compile(
+    trainer, rounding = model, nullcontext()
+    if cfg.quantisation_aware:
+        frozen = freeze_batch_norm(model)
+        trainer, rounding = fake_quant_view(model, MEASURED_TENSORS), WeightRounding(model)
+        log.info("quantisation-aware: %d BatchNorm layers frozen, activations and kernels on the int8 grid", frozen)
+    if fresh or cfg.quantisation_aware:
+        trainer.compile(
             optimizer=keras.optimizers.Adam(cfg.learning_rate, clipnorm=5.0), loss=[losses[n] for n in OUTPUT_NAMES]
         )
     keeper = EpochBookkeeper(run_dir, state, "best", cfg.patience, cfg.time_budget_minutes)
     for epoch in range(state["epoch"], cfg.epochs):
-        model.optimizer.learning_rate.assign(_lr(cfg, epoch))
+        trainer.optimizer.learning_rate.assign(_lr(cfg, epoch))
         rng = np.random.default_rng([cfg.seed, epoch])
         order = rng.permutation(len(images))
         steps = max(1, len(order) // cfg.batch_size)
+        if cfg.quantisation_aware:
+            chunks = [order[i * cfg.batch_size : (i + 1) * cfg.batch_size] for i in range(min(10, steps))]
+            probe = (_batch(images, boxes, chunk, np.random.default_rng([cfg.seed, epoch, 1]))[0] for chunk in chunks)
+            ranges = measure_output_ranges(trainer, model, probe, MEASURED_TENSORS)
+            described = ", ".join(f"{k} [{lo:.2f}, {hi:.2f}]" for k, (lo, hi) in ranges.items())
+            log.info("simulated int8 ranges: %s", described)
         history = []
         bar = tqdm(range(steps), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
         for step in bar:
             x, y = _batch(images, boxes, order[step * cfg.batch_size : (step + 1) * cfg.batch_size], rng)
-            result = model.train_on_batch(x, [y[n] for n in OUTPUT_NAMES])
+            with rounding:
+                result = trainer.train_on_batch(x, [y[n] for n in OUTPUT_NAMES])
             history.append(float(result[0] if isinstance(result, list) else result))
             if step % 20 == 0:
                 bar.set_postfix(loss=f"{np.mean(history[-50:]):.3f}")
-        predictions = [(*predict_frame(model, frame, cfg), truth) for frame, truth in validation]
+        with rounding:
+            predictions = [(*predict_frame(trainer, frame, cfg), truth) for frame, truth in validation]
         threshold = choose_threshold(predictions)
         scores = detection_scores(predictions, threshold)
         record = {"epoch": epoch + 1, "loss": float(np.mean(history)), "threshold": threshold, **scores}
@@ -163,9 +183,10 @@ def train_detector(
         if stop:
             break
     best = keras.models.load_model(run_dir / "best.keras", custom_objects=losses)
-    predictions = [(*predict_frame(best, frame, cfg), truth) for frame, truth in validation]
-    state["threshold"] = choose_threshold(predictions)
-    state["best_scores"] = detection_scores(predictions, state["threshold"])
+    if not cfg.quantisation_aware:  # quantisation-aware: keep the best epoch's threshold, chosen on int8
+        predictions = [(*predict_frame(best, frame, cfg), truth) for frame, truth in validation]
+        state["threshold"] = choose_threshold(predictions)
+        state["best_scores"] = detection_scores(predictions, state["threshold"])
     keeper.save()
     _examples(best, validation[:8], cfg, state["threshold"], run_dir / "examples.png")
     return state
