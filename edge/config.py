@@ -126,9 +126,10 @@ class OcrConfig(_Frozen):
     """How plate text is decoded."""
 
     formats: list[str] = []
-    """Plate formats this site sees: names (br_old, br_mercosul, fr_siv, sk, cz, de, ro, it, nl, pl) or
-    patterns of L (letter), D (digit), A (either), for example LLLDDDD. The reader then prefers the most
-    probable text that fits one (0/O, 1/I, 8/B decided by position). Empty: read freely."""
+    """Plate formats this site sees: names (br_old, br_mercosul, fr_siv, fr_fni, sk, cz, de, ro, it, nl,
+    pl, tn; see edge.formats) or patterns of L (letter), D (digit), A (either) and literal characters,
+    for example LLLDDDD. The reader then prefers the most probable text that fits one (0/O, 1/I, 8/B
+    decided by position). Empty: read freely."""
     format_max_penalty: float = Field(default=4.605, ge=0.0)
     """How much less probable (natural log) the format-fitting read may be than the free read and still
     win; 4.6 = 100x. Higher forces the formats harder; a plate from elsewhere keeps its free read."""

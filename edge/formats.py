@@ -8,7 +8,8 @@ takes it instead of the free read unless it is much less probable than the free 
 (``max_penalty``, natural log of the probability ratio). A plate from elsewhere that fits no
 format keeps its free read when the penalty would exceed that bound.
 
-Pattern letters: ``L`` a letter, ``D`` a digit, ``A`` either.
+Pattern letters: ``L`` a letter, ``D`` a digit, ``A`` either; any other character of the alphabet
+stands for itself (Tunisian plates: ``T`` for the Arabic word between the numbers).
 """
 
 from __future__ import annotations
@@ -37,11 +38,18 @@ def _german() -> list[str]:
     ]
 
 
+def _runs(*parts: tuple[str, tuple[int, ...]]) -> list[str]:
+    """Every concatenation of ``token * n`` for the listed counts of each part."""
+    return ["".join(t * n for (t, _), n in zip(parts, counts)) for counts in itertools.product(*(c for _, c in parts))]
+
+
 #: Named formats: each a list of patterns (all of one country's common plates).
 PLATE_FORMATS: dict[str, list[str]] = {
     "br_old": ["LLLDDDD"],  # grey plates until 2018: ABC1234
     "br_mercosul": ["LLLDLDD"],  # ABC1D23
     "fr_siv": ["LLDDDLL"],  # AB123CD (since 2009)
+    "fr_fni": _runs(("D", (1, 2, 3, 4)), ("L", (1, 2, 3)), ("D", (2,))),  # 1234 AB 56 (before 2009)
+    "tn": _runs(("D", (1, 2, 3)), ("T", (1,)), ("D", (1, 2, 3, 4))),  # 123 TN 4567
     "sk": ["LLDDDLL"],  # BA123AB (since 2023 and older regional plates)
     "cz": ["DLADDDD"],  # 1A2 3456 / 1AB 2345
     "de": sorted(set(_german())),
@@ -74,21 +82,21 @@ def compile_formats(names: list[str] | tuple[str, ...], alphabet: str) -> Format
     for name in names:
         if name in PLATE_FORMATS:
             patterns += PLATE_FORMATS[name]
-        elif name and set(name) <= set(_CLASSES):
+        elif name and set(name) <= set(_CLASSES) | set(alphabet):
             patterns.append(name)
         else:
             raise ValueError(
                 f"unknown plate format {name!r}: use one of {', '.join(sorted(PLATE_FORMATS))} "
-                "or a pattern of L (letter), D (digit), A (either)"
+                "or a pattern of L (letter), D (digit), A (either) and literal characters"
             )
     patterns = list(dict.fromkeys(patterns))
     width = max((len(p) for p in patterns), default=0)
     allowed = np.zeros((len(patterns), width, len(alphabet)), bool)
     for p, pattern in enumerate(patterns):
         for k, token in enumerate(pattern):
-            allowed[p, k] = [ch in _CLASSES[token] for ch in alphabet]
+            allowed[p, k] = [ch in _CLASSES.get(token, token) for ch in alphabet]
     lengths = np.array([len(p) for p in patterns], np.int64)
-    regex = re.compile("|".join("".join(_REGEX[t] for t in p) for p in patterns) or "(?!)")
+    regex = re.compile("|".join("".join(_REGEX.get(t, re.escape(t)) for t in p) for p in patterns) or "(?!)")
     return FormatSet(tuple(names), tuple(patterns), allowed, lengths, regex)
 
 

@@ -122,3 +122,11 @@ def test_recognizer_reads_towards_the_configured_formats():
     assert fitted.read(image).text == "AOC1234"
     with pytest.raises(ValueError, match="CTC reader"):
         PlateRecognizer.from_card(FakeRunner(probs), {**card, "decoder": "slots"}, ["br_old"])
+
+
+def test_literal_characters_in_patterns():
+    tn = compile_formats(["tn"], ALPHABET)
+    assert "DDDTDDDD" in tn.patterns and tn.fits("123T4567") and not tn.fits("123A4567")
+    probs = plate("1", "2", "3", {"1": 0.5, "T": 0.45}, "4", "5", "6", "7")
+    assert ctc_greedy_decode(probs).text == "12314567"
+    assert constrained_decode(probs, ALPHABET, tn)[0].text == "123T4567"

@@ -84,12 +84,12 @@ def test_view_shares_weights_and_weight_rounding_carries_updates():
 
 def test_quantisation_aware_fine_tune_from_a_trained_reader(tmp_path):
     base = tmp_path / "base.yaml"
-    base.write_text("name: ocr\nsynthetic_count: 64\nreal_sources: []\nepochs: 1\nbatch_size: 16\nwidth_multiplier: 0.25\n")
+    base.write_text(
+        "name: ocr\nsynthetic_count: 64\nreal_sources: []\nepochs: 1\nbatch_size: 16\nwidth_multiplier: 0.25\n"
+    )
     assert main(["train", "ocr", "--config", str(base), "--run-dir", str(tmp_path / "base")]) == 0
     qat = tmp_path / "qat.yaml"
-    qat.write_text(
-        base.read_text() + f"init_from: {tmp_path / 'base' / 'best.keras'}\nquantisation_aware: true\n"
-    )
+    qat.write_text(base.read_text() + f"init_from: {tmp_path / 'base' / 'best.keras'}\nquantisation_aware: true\n")
     run = tmp_path / "qat"
     models = tmp_path / "models"
     assert main(["train", "ocr", "--config", str(qat), "--run-dir", str(run), "--ship", "--models", str(models)]) == 0
