@@ -130,3 +130,12 @@ def test_literal_characters_in_patterns():
     probs = plate("1", "2", "3", {"1": 0.5, "T": 0.45}, "4", "5", "6", "7")
     assert ctc_greedy_decode(probs).text == "12314567"
     assert constrained_decode(probs, ALPHABET, tn)[0].text == "123T4567"
+
+
+def test_squeezing_sure_blank_runs_keeps_repeats_apart():
+    from edge.formats import squeeze_blank_runs
+
+    probs = steps({"-": 0.99}, {"-": 0.99}, {"1": 0.9}, {"-": 0.99}, {"-": 0.99}, {"-": 0.99}, {"1": 0.9}, {"-": 0.5})
+    squeezed = squeeze_blank_runs(probs)
+    assert len(squeezed) == 5  # blank, 1, blank, 1, unsure blank
+    assert ctc_greedy_decode(squeezed).text == ctc_greedy_decode(probs).text == "11"
