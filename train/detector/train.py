@@ -182,7 +182,7 @@ def train_detector(
         _plot(state["history"], run_dir / "learning_curve.png")
         if stop:
             break
-    best = keras.models.load_model(run_dir / "best.keras", custom_objects=losses)
+    best = keras.models.load_model(run_dir / "best.keras", custom_objects=losses, compile=False)
     if not cfg.quantisation_aware:  # quantisation-aware: keep the best epoch's threshold, chosen on int8
         predictions = [(*predict_frame(best, frame, cfg), truth) for frame, truth in validation]
         state["threshold"] = choose_threshold(predictions)
