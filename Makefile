@@ -42,9 +42,18 @@ previews: setup
 	$(BIN)/python -m train.synth.previews docs/previews
 
 # Train and ship both models (long on a 2-core CPU; resumable with --resume), then `make export`.
+# The chain that made the shipped models (about 2 hours each on 2 CPU cores), then the int8 export.
 train: setup
-	$(BIN)/anpr train ocr --config train/configs/ocr.yaml --data-root "$(DATA)" --ship
-	$(BIN)/anpr train detector --config train/configs/detector.yaml --data-root "$(DATA)" --ship
+	$(BIN)/anpr train ocr --config train/configs/ocr.yaml --data-root "$(DATA)"
+	$(BIN)/anpr train ocr --config train/configs/ocr_stage2.yaml --data-root "$(DATA)" --resume
+	$(BIN)/anpr train ocr --config train/configs/ocr_qat.yaml --data-root "$(DATA)" --run-dir runs/ocr_qat --ship
+	$(BIN)/anpr train detector --config train/configs/detector.yaml --data-root "$(DATA)"
+	$(BIN)/anpr train detector --config train/configs/detector_stage2.yaml --data-root "$(DATA)" --resume
+	$(BIN)/anpr train detector --config train/configs/detector_stage3.yaml --data-root "$(DATA)" --resume
+	$(BIN)/anpr train detector --config train/configs/detector_qat.yaml --data-root "$(DATA)" --run-dir runs/detector_qat
+	$(BIN)/anpr train detector --config train/configs/detector_qat2.yaml --data-root "$(DATA)" \
+	  --run-dir runs/detector_qat2 --ship
+	$(MAKE) export
 
 train-quick: setup
 	$(BIN)/anpr train ocr --config train/configs/ocr_quick.yaml --data-root "$(DATA)"
