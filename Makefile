@@ -41,7 +41,6 @@ data-split: setup
 previews: setup
 	$(BIN)/python -m train.synth.previews docs/previews
 
-# Train and ship both models (long on a 2-core CPU; resumable with --resume), then `make export`.
 # The chain that made the shipped models (about 2 hours each on 2 CPU cores), then the int8 export.
 train: setup
 	$(BIN)/anpr train ocr --config train/configs/ocr.yaml --data-root "$(DATA)"

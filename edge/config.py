@@ -10,6 +10,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from edge.errors import ConfigError
+from edge.formats import DEFAULT_MAX_PENALTY, compile_formats
+from edge.text import ALPHABET
 
 
 class _Frozen(BaseModel):
@@ -130,16 +132,13 @@ class OcrConfig(_Frozen):
     pl, tn; see edge.formats) or patterns of L (letter), D (digit), A (either) and literal characters,
     for example LLLDDDD. The reader then prefers the most probable text that fits one (0/O, 1/I, 8/B
     decided by position). Empty: read freely."""
-    format_max_penalty: float = Field(default=4.605, ge=0.0)
+    format_max_penalty: float = Field(default=DEFAULT_MAX_PENALTY, ge=0.0)
     """How much less probable (natural log) the format-fitting read may be than the free read and still
     win; 4.6 = 100x. Higher forces the formats harder; a plate from elsewhere keeps its free read."""
 
     @field_validator("formats")
     @classmethod
     def _known(cls, formats: list[str]) -> list[str]:
-        from edge.formats import compile_formats
-        from edge.text import ALPHABET
-
         compile_formats(formats, ALPHABET)  # raises ValueError naming the bad entry
         return formats
 

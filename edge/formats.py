@@ -30,14 +30,6 @@ BLANK_SURE = 0.98
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _DIGITS = "0123456789"
 _CLASSES = {"L": _LETTERS, "D": _DIGITS, "A": _LETTERS + _DIGITS}
-_REGEX = {"L": "[A-Z]", "D": "[0-9]", "A": "[A-Z0-9]"}
-
-
-def _german() -> list[str]:
-    # district (1-3 letters), recognition letters (1-2), number (1-4 digits); E/H suffixes not included
-    return [
-        "L" * a + "L" * b + "D" * c for a, b, c in itertools.product((1, 2, 3), (1, 2), (1, 2, 3, 4)) if a + b + c <= 8
-    ]
 
 
 def _runs(*parts: tuple[str, tuple[int, ...]]) -> list[str]:
@@ -54,7 +46,8 @@ PLATE_FORMATS: dict[str, list[str]] = {
     "tn": _runs(("D", (1, 2, 3)), ("T", (1,)), ("D", (1, 2, 3, 4))),  # 123 TN 4567
     "sk": ["LLDDDLL"],  # BA123AB (since 2023 and older regional plates)
     "cz": ["DLADDDD"],  # 1A2 3456 / 1AB 2345
-    "de": sorted(set(_german())),
+    # district (1-3 letters) + recognition letters (1-2), number (1-4 digits), at most 8; no E/H suffix
+    "de": [p for p in _runs(("L", (2, 3, 4, 5)), ("D", (1, 2, 3, 4))) if len(p) <= 8],
     "ro": ["LLDDLLL", "LLDDDLLL", "LDDLLL", "LDDDLLL"],  # CJ12ABC, B123ABC and the long forms
     "it": ["LLDDDLL"],  # AB123CD
     "nl": ["LLDDDL", "DLLLDD", "DDLLLD", "LDDDLL", "DLLDDD", "DDDLLD"],  # sidecodes 7-11
@@ -67,7 +60,6 @@ class FormatSet:
     """Compiled patterns: ``allowed[p, k, c]`` is True when slot ``k`` of pattern ``p`` may hold
     alphabet character ``c``; ``lengths[p]`` is the pattern's length."""
 
-    names: tuple[str, ...]
     patterns: tuple[str, ...]
     allowed: np.ndarray
     lengths: np.ndarray
@@ -98,8 +90,9 @@ def compile_formats(names: list[str] | tuple[str, ...], alphabet: str) -> Format
         for k, token in enumerate(pattern):
             allowed[p, k] = [ch in _CLASSES.get(token, token) for ch in alphabet]
     lengths = np.array([len(p) for p in patterns], np.int64)
-    regex = re.compile("|".join("".join(_REGEX.get(t, re.escape(t)) for t in p) for p in patterns) or "(?!)")
-    return FormatSet(tuple(names), tuple(patterns), allowed, lengths, regex)
+    token = {t: f"[{chars}]" for t, chars in _CLASSES.items()}
+    regex = re.compile("|".join("".join(token.get(t, re.escape(t)) for t in p) for p in patterns) or "(?!)")
+    return FormatSet(tuple(patterns), allowed, lengths, regex)
 
 
 def _log(probs: np.ndarray) -> np.ndarray:

@@ -17,7 +17,11 @@ estimator) moves it away from them. Two parts, both free of TensorFlow-specific 
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 WEIGHT_LEVELS = 127  # symmetric per-channel int8, as the TFLite converter quantises kernels
 ACTIVATION_LEVELS = 255
@@ -99,6 +103,21 @@ def measure_output_ranges(view, model, batches, measured_outputs: tuple[str, ...
         layer.high.assign(hi)
         ranges[name] = (lo, hi)
     return ranges
+
+
+def quantisation_aware(model, measured_outputs: tuple[str, ...]):
+    """Prepare ``model`` for quantisation-aware fine-tuning: BatchNorm frozen, and the fake-quant view
+    to train and score plus the :class:`WeightRounding` context to wrap each step in."""
+    frozen = freeze_batch_norm(model)
+    view = fake_quant_view(model, measured_outputs)
+    log.info("quantisation-aware: %d BatchNorm layers frozen, activations and kernels on the int8 grid", frozen)
+    return view, WeightRounding(model)
+
+
+def calibrate(view, model, batches, measured_outputs: tuple[str, ...]) -> None:
+    """:func:`measure_output_ranges` on ``batches``, logged (once per epoch, as the inputs drift)."""
+    ranges = measure_output_ranges(view, model, batches, measured_outputs)
+    log.info("simulated int8 ranges: %s", ", ".join(f"{k} [{lo:.2f}, {hi:.2f}]" for k, (lo, hi) in ranges.items()))
 
 
 def freeze_batch_norm(model) -> int:

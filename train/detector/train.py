@@ -18,7 +18,7 @@ from train.detector.config import DetectorTrainConfig
 from train.detector.data import build_training_set, real_data, validation_set
 from train.detector.model import MEASURED_TENSORS, OUTPUT_NAMES, STRIDE
 from train.detector.targets import encode
-from train.quant_aware import WeightRounding, fake_quant_view, freeze_batch_norm, measure_output_ranges
+from train.quant_aware import calibrate, quantisation_aware
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +135,7 @@ def train_detector(
         model = build_detector(cfg.input, cfg.width_multiplier)
     trainer, rounding = model, nullcontext()
     if cfg.quantisation_aware:
-        frozen = freeze_batch_norm(model)
-        trainer, rounding = fake_quant_view(model, MEASURED_TENSORS), WeightRounding(model)
-        log.info("quantisation-aware: %d BatchNorm layers frozen, activations and kernels on the int8 grid", frozen)
+        trainer, rounding = quantisation_aware(model, MEASURED_TENSORS)
     if fresh or cfg.quantisation_aware:
         trainer.compile(
             optimizer=keras.optimizers.Adam(cfg.learning_rate, clipnorm=5.0), loss=[losses[n] for n in OUTPUT_NAMES]
@@ -151,9 +149,7 @@ def train_detector(
         if cfg.quantisation_aware:
             chunks = [order[i * cfg.batch_size : (i + 1) * cfg.batch_size] for i in range(min(10, steps))]
             probe = (_batch(images, boxes, chunk, np.random.default_rng([cfg.seed, epoch, 1]))[0] for chunk in chunks)
-            ranges = measure_output_ranges(trainer, model, probe, MEASURED_TENSORS)
-            described = ", ".join(f"{k} [{lo:.2f}, {hi:.2f}]" for k, (lo, hi) in ranges.items())
-            log.info("simulated int8 ranges: %s", described)
+            calibrate(trainer, model, probe, MEASURED_TENSORS)
         history = []
         bar = tqdm(range(steps), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
         for step in bar:

@@ -23,7 +23,10 @@ from train.metrics import grouped_scores
 from train.ocr.augment import augment_real
 from train.ocr.config import OcrTrainConfig
 from train.ocr.data import OcrCrop, encode_batch, load_real_crops, prepare_real, synthetic_set
-from train.quant_aware import WeightRounding, fake_quant_view, freeze_batch_norm, measure_output_ranges
+from train.quant_aware import calibrate, quantisation_aware
+
+#: Tensors besides the ReLU6 outputs that int8 export quantises with a calibrated range.
+MEASURED_TENSORS = ("logits",)
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +115,7 @@ def _lr(cfg: OcrTrainConfig, epoch: int) -> float:
     return cfg.learning_rate * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def _training_views(model, quantisation_aware: bool):
+def _training_views(model, int8_aware: bool):
     """(model trained on logits, model scored on validation, context around each step).
 
     Plain training: the logits view of ``model``, ``model`` itself and a no-op context. Quantisation-
@@ -123,13 +126,11 @@ def _training_views(model, quantisation_aware: bool):
 
     from train.ocr.model import logits_model
 
-    if not quantisation_aware:
+    if not int8_aware:
         return logits_model(model), model, nullcontext()
-    frozen = freeze_batch_norm(model)
-    view = fake_quant_view(logits_model(model))
+    view, rounding = quantisation_aware(logits_model(model), MEASURED_TENSORS)
     scorer = keras.Model(view.input, keras.layers.Softmax(name="probs_int8_view")(view.output))
-    log.info("quantisation-aware: %d BatchNorm layers frozen, activations and kernels on the int8 grid", frozen)
-    return view, scorer, WeightRounding(model)
+    return view, scorer, rounding
 
 
 def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Path, resume: bool = False) -> dict:
@@ -190,12 +191,8 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
         trainer.optimizer.learning_rate.assign(_lr(cfg, epoch))
         sequence = TrainingSequence(cfg, synth_images, synth_texts, real_train, epoch)
         if cfg.quantisation_aware:
-            ranges = measure_output_ranges(
-                trainer, model, (sequence.batch(i)[0] for i in range(min(20, len(sequence))))
-            )
-            log.info(
-                "simulated int8 ranges: %s", ", ".join(f"{k} [{lo:.2f}, {hi:.2f}]" for k, (lo, hi) in ranges.items())
-            )
+            probe = (sequence.batch(i)[0] for i in range(min(20, len(sequence))))
+            calibrate(trainer, model, probe, MEASURED_TENSORS)
         losses = []
         bar = tqdm(range(len(sequence)), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
         for index in bar:
