@@ -147,9 +147,11 @@ class TrackerConfig(_Frozen):
     """Tracking and voting."""
 
     iou: float = Field(default=0.2, gt=0.0, le=1.0)
-    """Minimum IoU to continue a track."""
-    max_missed: int = Field(default=5, ge=0)
-    """Frames a track survives without a detection before it ends."""
+    """Minimum IoU between a detection and a track's predicted box (its last box moved at its recent
+    velocity) to continue the track."""
+    max_missed: int = Field(default=8, ge=0)
+    """Frames a track survives without a detection before it ends (a plate the detector loses for a
+    few frames stays one track)."""
     min_reads: int = Field(default=2, ge=1)
     """Reads a track needs before it may be published."""
     emit_after: int = Field(default=8, ge=1)

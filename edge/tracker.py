@@ -1,4 +1,10 @@
-"""Track plates across frames by IoU and vote their text per character; emit once per track."""
+"""Track plates across frames and vote their text per character; emit once per track.
+
+A track is continued by the detection that overlaps (IoU) the box the track is predicted to have in
+the new frame: its last box moved and scaled at the constant velocity of its recent observations. A
+plate crossing the frame fast, or missed by the detector for a few frames, so stays one track (one
+read) instead of splitting into several that may vote differently.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from edge.types import Box
+
+#: Observations (most recent) over which a track's velocity is measured for its predicted box.
+VELOCITY_HISTORY = 4
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,22 @@ class Track:
     @property
     def box(self) -> Box:
         return self.observations[-1].box
+
+    def predicted_box(self, frame: int, history: int = VELOCITY_HISTORY) -> Box:
+        """The last box moved to ``frame`` at the velocity (centre and size per frame) measured over the
+        last ``history`` observations; the last box itself for a track seen once or a frame not ahead."""
+        last = self.observations[-1]
+        first = self.observations[max(0, len(self.observations) - 1 - history)]
+        span, ahead = last.frame - first.frame, frame - last.frame
+        if span <= 0 or ahead <= 0:
+            return last.box
+        a, b = first.box, last.box
+        step = ahead / span
+        cx = (b.x1 + b.x2) / 2 + ((b.x1 + b.x2) - (a.x1 + a.x2)) / 2 * step
+        cy = (b.y1 + b.y2) / 2 + ((b.y1 + b.y2) - (a.y1 + a.y2)) / 2 * step
+        half_w = max(1.0, b.width + (b.width - a.width) * step) / 2
+        half_h = max(1.0, b.height + (b.height - a.height) * step) / 2
+        return Box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
 
     def vote(self) -> tuple[str, float]:
         """Per-character vote over the reads of the most common length, weighted by confidence.
@@ -71,17 +96,19 @@ class Track:
 
 
 class PlateTracker:
-    """Greedy IoU association; a track is ready once (early on agreement, or when it ends)."""
+    """Greedy association by IoU with each track's predicted box; a track is ready once (early on
+    agreement, or when it ends)."""
 
-    def __init__(self, iou: float = 0.2, max_missed: int = 5, min_reads: int = 2, emit_after: int = 8) -> None:
+    def __init__(self, iou: float = 0.2, max_missed: int = 8, min_reads: int = 2, emit_after: int = 8) -> None:
         self.iou, self.max_missed, self.min_reads, self.emit_after = iou, max_missed, min_reads, emit_after
         self.tracks: list[Track] = []
         self._next_id = 1
 
     def update(self, observations: list[Observation]) -> list[Track]:
         """Add one frame's observations; return tracks that became ready to publish."""
+        predicted = [t.predicted_box(observations[0].frame) for t in self.tracks] if observations else []
         pairs = sorted(
-            ((t.box.iou(o.box), ti, oi) for ti, t in enumerate(self.tracks) for oi, o in enumerate(observations)),
+            ((box.iou(o.box), ti, oi) for ti, box in enumerate(predicted) for oi, o in enumerate(observations)),
             reverse=True,
         )
         used_tracks, used_obs = set(), set()

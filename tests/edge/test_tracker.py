@@ -43,3 +43,40 @@ def test_single_sighting_is_not_published():
     tracker = PlateTracker(min_reads=2)
     tracker.update([obs(0, "ONCE1")])
     assert tracker.flush() == []
+
+
+def moving(frame, text, speed=30.0, width=50.0, growth=0.0):
+    """A plate moving right by ``speed`` px and growing by ``growth`` px (width) per frame."""
+    x = 10 + speed * frame
+    w = width + growth * frame
+    return Observation(frame, frame / 25, Box(x, 100, x + w, 100 + w * 0.3), 0.9, text, (0.9,) * len(text))
+
+
+def test_predicted_box_moves_and_scales_at_the_recent_velocity():
+    track = Track(1, [moving(0, "A1"), moving(1, "A1", growth=2), moving(2, "A1", growth=2)])
+    # from frame 0 (x 10..60, centre 35) to frame 2 (x 70..124, centre 97): centre +31 px/frame, width +2
+    box = track.predicted_box(5)
+    assert box.x1 + box.width / 2 == pytest.approx(97 + 31 * 3)
+    assert box.width == pytest.approx(54 + 2 * 3)
+    assert track.predicted_box(2) == track.box  # not ahead: the last box
+    assert Track(2, [moving(0, "A1")]).predicted_box(9) == moving(0, "A1").box  # seen once: no velocity
+
+
+def test_fast_plate_lost_for_frames_stays_one_track():
+    # 30 px per frame on a 50 px plate: after a 3-frame gap the last box no longer overlaps at all
+    seen = [0, 1, 2, 3, 7, 8, 9, 10]
+    assert moving(3, "FAST1").box.iou(moving(7, "FAST1").box) == 0.0
+    tracker = PlateTracker(iou=0.2, max_missed=4, min_reads=2, emit_after=50)
+    for f in range(11):
+        tracker.update([moving(f, "FAST1")] if f in seen else [])
+    ready = tracker.flush()
+    assert len(ready) == 1 and len(ready[0].observations) == len(seen)
+
+
+def test_plate_appearing_elsewhere_starts_its_own_track():
+    tracker = PlateTracker(iou=0.2, max_missed=4, min_reads=2, emit_after=50)
+    for f in range(4):
+        tracker.update([moving(f, "FAST1")])
+    other = Observation(4, 0.16, Box(10, 300, 60, 315), 0.9, "OTHER1", (0.9,) * 6)
+    tracker.update([other])
+    assert [len(t.observations) for t in tracker.tracks] == [4, 1]
