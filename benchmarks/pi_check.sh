@@ -6,7 +6,8 @@
 #   sudo make pi-check            # first run: debootstrap (under 10 min here), then Python and pip under emulation
 #   sudo make pi-check            # later runs reuse ~/.cache/anpr/pi-bookworm-arm64
 #
-# Results: benchmarks/reference/arm64-qemu/ (summary.md, bench.json, reads-arm64.jsonl, reads-x86.jsonl).
+# Results: benchmarks/reference/arm64-qemu/ (summary.md, bench.json, reads-arm64.jsonl, reads-x86.jsonl,
+# int8-outputs.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROJECT=$(pwd)
@@ -102,6 +103,15 @@ in_pi "cd /opt/anpr && rm -rf /tmp/st && anpr run --source /opt/anpr-data/clip.m
 cp "$ROOTFS/opt/anpr-data/bench.json" "$OUT/bench.json"
 cp /tmp/anpr-reads-x86.jsonl "$OUT/reads-x86.jsonl"
 
+say "the same inputs on both machines: video decoding, resize, detector and reader compared stage by stage"
+rm -f "$ROOTFS/opt/anpr-data/inputs.npz"
+"$HOST_PY" benchmarks/int8_outputs.py dump --clip "$ROOTFS/opt/anpr-data/clip.mp4" \
+  --inputs "$ROOTFS/opt/anpr-data/inputs.npz" --out "$ROOTFS/opt/anpr-data/x86.npz" 2>/dev/null
+in_pi "cd /opt/anpr && python benchmarks/int8_outputs.py dump --clip /opt/anpr-data/clip.mp4 \
+  --inputs /opt/anpr-data/inputs.npz --out /opt/anpr-data/arm64.npz 2>/dev/null"
+"$HOST_PY" benchmarks/int8_outputs.py compare "$ROOTFS/opt/anpr-data/x86.npz" "$ROOTFS/opt/anpr-data/arm64.npz" \
+  > "$OUT/int8-outputs.md"
+
 "$HOST_PY" - "$OUT" "$TESTS_RC" <<'EOF'
 import json, sys
 from pathlib import Path
@@ -121,6 +131,11 @@ summary = [
     f"- plates read on the same generated clip: arm64 {arm} / x86 {x86} -> {'identical' if arm == x86 else 'DIFFERENT'}",
     f"- bench --quick (emulated, not real): detector int8 p50 {bench['detector']['int8']['p50_ms']:.1f} ms, "
     f"ocr int8 p50 {bench['ocr']['int8']['p50_ms']:.2f} ms, RSS {bench['rss_mb']:.0f} MB",
+    "",
+    "Stage by stage, arm64 vs x86 on the same inputs (`benchmarks/int8_outputs.py`; each stage fed x86's",
+    "output of the stage before):",
+    "",
+    (out / "int8-outputs.md").read_text().strip(),
 ]
 (out / "summary.md").write_text("\n".join(summary) + "\n")
 print("\n".join(summary))

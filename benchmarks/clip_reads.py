@@ -1,0 +1,98 @@
+"""Video end to end on generated clips: the real agent (``anpr run``) on clips whose plates are known.
+
+Each clip comes from the project's renderer (``anpr synth --kind clip``, cars of every plate style
+driving through a 1280x720 frame, ground truth in the clip's JSON) and is read by ``anpr run`` exactly
+as a user runs it (detector, reader, tracker, vote, filters, dedup). A plate counts as read when a
+published read has its exact text; every published read whose text is not a plate of its clip is a
+wrong read (a misread, or a second track of a plate that voted differently).
+
+    python benchmarks/clip_reads.py --clips 20 --json benchmarks/results/clip_reads.json
+
+Synthetic clips test the video path (tracking, voting, losing and finding plates), not how the
+models do on real cameras: ``anpr evaluate`` on real photos is that measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+def make_clip(folder: Path, seed: int, frames: int) -> tuple[Path, dict]:
+    """The clip for ``seed`` (rendered once into ``folder``) and its ground truth."""
+    clip = folder / f"clip_{seed}.mp4"
+    truth = clip.with_suffix(".json")
+    if not (clip.is_file() and truth.is_file()):
+        command = [sys.executable, "-m", "edge.cli.main", "synth", "--kind", "clip"]
+        command += ["--count", str(frames), "--seed", str(seed), "--out", str(clip)]
+        subprocess.run(command, check=True, capture_output=True)
+    return clip, json.loads(truth.read_text())
+
+
+def agent_reads(clip: Path, models: Path, config: Path | None) -> list[str]:
+    """Plate texts ``anpr run`` publishes for ``clip`` (stdout JSON lines, no broker)."""
+    with tempfile.TemporaryDirectory() as state:
+        command = [sys.executable, "-m", "edge.cli.main", "run", "--source", str(clip), "--models", str(models)]
+        command += ["--state-dir", state] + (["--config", str(config)] if config else [])
+        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return [json.loads(line)["plate"] for line in out.splitlines() if line.startswith("{")]
+
+
+def score_clip(plates: list[str], reads: list[str]) -> dict:
+    """Plates read exactly, missed, and reads that match no plate of the clip."""
+    truth = set(plates)
+    return {
+        "plates": len(plates),
+        "read": len(truth & set(reads)),
+        "missed": sorted(truth - set(reads)),
+        "wrong": [r for r in reads if r not in truth],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clips", type=int, default=20, help="number of clips (seeds first-seed, first-seed+1, ...)")
+    parser.add_argument("--first-seed", type=int, default=100)
+    parser.add_argument("--frames", type=int, default=150, help="frames per clip (10 frames/s)")
+    parser.add_argument("--models", type=Path, default=Path("models"))
+    parser.add_argument("--config", type=Path, help="agent YAML config (default: the agent's defaults)")
+    parser.add_argument("--work", type=Path, default=Path("runs/clips"), help="where the clips are kept")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args(argv)
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    per_clip = {}
+    for seed in range(args.first_seed, args.first_seed + args.clips):
+        clip, truth = make_clip(args.work, seed, args.frames)
+        per_clip[seed] = score_clip(truth["plates"], agent_reads(clip, args.models, args.config))
+        print(f"clip {seed}: {per_clip[seed]}", flush=True)
+    plates = sum(c["plates"] for c in per_clip.values())
+    read = sum(c["read"] for c in per_clip.values())
+    wrong = sum(len(c["wrong"]) for c in per_clip.values())
+    result = {
+        "clips": args.clips,
+        "frames_per_clip": args.frames,
+        "plates": plates,
+        "read_exact": 100.0 * read / max(1, plates),
+        "wrong_reads": wrong,
+        "wrong_reads_per_plate": wrong / max(1, plates),
+        "models": str(args.models),
+        "config": str(args.config) if args.config else None,
+        "per_clip": per_clip,
+    }
+    print(
+        f"{plates} plates in {args.clips} clips: read exactly {result['read_exact']:.1f} %, "
+        f"{wrong} wrong reads ({result['wrong_reads_per_plate']:.2f} per plate)"
+    )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
