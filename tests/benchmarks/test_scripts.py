@@ -1,0 +1,28 @@
+"""The scoring helpers of the benchmark scripts (they are scripts, loaded by path)."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_clip_score_counts_read_missed_and_wrong():
+    score = load("clip_reads").score_clip(["AB123", "CD456", "EF789"], ["AB123", "CD456", "CD4S6", "AB123"])
+    assert score == {"plates": 3, "read": 2, "missed": ["EF789"], "wrong": ["CD4S6"]}
+
+
+def test_differences_report_share_and_maximum():
+    differences = load("int8_outputs").differences
+    a = np.array([[0, 1, 2, 3]], np.uint8)
+    assert differences(a, np.array([[0, 1, 5, 2]], np.uint8)) == "50.0 % of 4 values differ, max 3"
+    assert differences(a, a) == "0.0 % of 4 values differ, max 0"
+    assert differences(a, a[0]).startswith("shapes differ")
