@@ -43,9 +43,8 @@ previews: setup
 
 # The chain that made the shipped models (about 2 hours each on 2 CPU cores), then the int8 export.
 train: setup
-	$(BIN)/anpr train ocr --config train/configs/ocr.yaml --data-root "$(DATA)"
-	$(BIN)/anpr train ocr --config train/configs/ocr_stage2.yaml --data-root "$(DATA)" --resume
-	$(BIN)/anpr train ocr --config train/configs/ocr_qat.yaml --data-root "$(DATA)" --run-dir runs/ocr_qat --ship
+	$(BIN)/anpr train ocr --config train/configs/ocr_wide.yaml --data-root "$(DATA)" --run-dir runs/ocr_wide
+	$(BIN)/anpr train ocr --config train/configs/ocr_wide_qat.yaml --data-root "$(DATA)" --run-dir runs/ocr_wide_qat --ship
 	$(BIN)/anpr train detector --config train/configs/detector.yaml --data-root "$(DATA)"
 	$(BIN)/anpr train detector --config train/configs/detector_stage2.yaml --data-root "$(DATA)" --resume
 	$(BIN)/anpr train detector --config train/configs/detector_stage3.yaml --data-root "$(DATA)" --resume
