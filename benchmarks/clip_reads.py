@@ -38,8 +38,11 @@ def agent_reads(clip: Path, models: Path, config: Path | None) -> list[str]:
     with tempfile.TemporaryDirectory() as state:
         command = [sys.executable, "-m", "edge.cli.main", "run", "--source", str(clip), "--models", str(models)]
         command += ["--state-dir", state] + (["--config", str(config)] if config else [])
-        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return [json.loads(line)["plate"] for line in out.splitlines() if line.startswith("{")]
+        done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        last = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise SystemExit(f"anpr run on {clip} failed (exit {done.returncode}): {last[0]}")
+    return [json.loads(line)["plate"] for line in done.stdout.splitlines() if line.startswith("{")]
 
 
 def score_clip(plates: list[str], reads: list[str]) -> dict:

@@ -25,7 +25,7 @@ import numpy as np
 
 from edge.ctc import decode_text
 from edge.metadata import InputSpec
-from edge.models import open_model
+from edge.models import load_card, open_model
 from edge.preprocess import prepare_detector_input, prepare_ocr_input
 from edge.recognizer import PlateRecognizer
 from edge.types import Box
@@ -50,8 +50,8 @@ def decode_frames(clip: Path, every: int) -> np.ndarray:
 
 def make_inputs(frames: np.ndarray, clip: Path, every: int, models: Path) -> dict[str, np.ndarray]:
     """The shared inputs: reference frames, their detector inputs, and plate crops at the true boxes."""
-    det_spec = InputSpec.model_validate(open_model(models, "detector")[1]["input"])
-    ocr_spec = InputSpec.model_validate(open_model(models, "ocr")[1]["input"])
+    det_spec = InputSpec.model_validate(load_card(models, "detector")["input"])
+    ocr_spec = InputSpec.model_validate(load_card(models, "ocr")["input"])
     truth = json.loads(clip.with_suffix(".json").read_text())
     crops = []
     for track in truth["tracks"]:
