@@ -92,6 +92,28 @@ def _lr(cfg: DetectorTrainConfig, epoch: int) -> float:
     return cfg.learning_rate * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
+def _initial_model(source, cfg: DetectorTrainConfig):
+    """``source`` itself, or its weights in a detector built for ``cfg.input`` when the input size differs.
+
+    The network is fully convolutional: only its resizing layers depend on the input size, so a
+    detector trained at one resolution starts training at another with every weight carried over.
+    """
+    from train.detector.model import build_detector
+
+    if tuple(source.input_shape[1:]) == cfg.input.shape:
+        return source
+    model = build_detector(cfg.input, cfg.width_multiplier)
+    mine, theirs = model.get_weights(), source.get_weights()
+    if [w.shape for w in mine] != [w.shape for w in theirs]:
+        raise ValueError(
+            f"init_from {cfg.init_from}: its layers do not match a detector with width_multiplier "
+            f"{cfg.width_multiplier}; only the input size may differ"
+        )
+    model.set_weights(theirs)
+    log.info("input %s -> %s: weights carried over", tuple(source.input_shape[1:]), cfg.input.shape)
+    return model
+
+
 def train_detector(
     cfg: DetectorTrainConfig, run_dir: Path, data_root: Path, manifest: Path, resume: bool = False
 ) -> dict:
@@ -129,7 +151,7 @@ def train_detector(
         state = json.loads(state_path.read_text())
         model = keras.models.load_model(run_dir / "last.keras", custom_objects=losses)
     elif cfg.init_from:
-        model = keras.models.load_model(cfg.init_from, custom_objects=losses)
+        model = _initial_model(keras.models.load_model(cfg.init_from, custom_objects=losses), cfg)
         log.info("starting from the weights of %s", cfg.init_from)
     else:
         model = build_detector(cfg.input, cfg.width_multiplier)

@@ -45,3 +45,24 @@ def test_quantisation_aware_fine_tune(tiny_models, tmp_path):
     shipped = keras.models.load_model(models / "detector.keras", compile=False)
     assert not any(layer.name.endswith("_fq") for layer in shipped.layers)
     assert [o.shape[1:] for o in shipped.outputs] == [(56, 96, 1), (56, 96, 2), (56, 96, 2)]
+
+
+def test_init_from_another_input_size_carries_every_weight():
+    """A detector trained at one input size starts another size's training with the same weights."""
+    import numpy as np
+
+    from train.detector.config import DetectorTrainConfig
+    from train.detector.train import _initial_model
+
+    small = build_detector(InputSpec(height=224, width=384, colour="rgb", resize="letterbox"), width=0.5)
+    rng = np.random.default_rng(0)
+    small.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in small.get_weights()])
+    larger = {"height": 288, "width": 512, "colour": "rgb", "resize": "letterbox"}
+    cfg = DetectorTrainConfig(input=larger, width_multiplier=0.5)
+    model = _initial_model(small, cfg)
+    assert [o.shape[1:] for o in model.outputs] == [(72, 128, 1), (72, 128, 2), (72, 128, 2)]
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), small.get_weights(), strict=True))
+    same = DetectorTrainConfig(input={**larger, "height": 224, "width": 384}, width_multiplier=0.5)
+    assert _initial_model(small, same) is small
+    with pytest.raises(ValueError, match="only the input size may differ"):
+        _initial_model(small, DetectorTrainConfig(input=larger, width_multiplier=1.0))
