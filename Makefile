@@ -41,7 +41,7 @@ data-split: setup
 previews: setup
 	$(BIN)/python -m train.synth.previews docs/previews
 
-# The chain that made the shipped models (about 2 hours each on 2 CPU cores), then the int8 export.
+# The chain that made the shipped models (2-3 hours each on 2 CPU cores), then the int8 export.
 train: setup
 	$(BIN)/anpr train ocr --config train/configs/ocr_wide.yaml --data-root "$(DATA)" --run-dir runs/ocr_wide
 	$(BIN)/anpr train ocr --config train/configs/ocr_wide_qat.yaml --data-root "$(DATA)" --run-dir runs/ocr_wide_qat --ship
@@ -49,8 +49,10 @@ train: setup
 	$(BIN)/anpr train detector --config train/configs/detector_stage2.yaml --data-root "$(DATA)" --resume
 	$(BIN)/anpr train detector --config train/configs/detector_stage3.yaml --data-root "$(DATA)" --resume
 	$(BIN)/anpr train detector --config train/configs/detector_qat.yaml --data-root "$(DATA)" --run-dir runs/detector_qat
-	$(BIN)/anpr train detector --config train/configs/detector_qat2.yaml --data-root "$(DATA)" \
-	  --run-dir runs/detector_qat2 --ship
+	$(BIN)/anpr train detector --config train/configs/detector_qat2.yaml --data-root "$(DATA)" --run-dir runs/detector_qat2
+	$(BIN)/anpr train detector --config train/configs/detector_hires.yaml --data-root "$(DATA)" --run-dir runs/detector_hires
+	$(BIN)/anpr train detector --config train/configs/detector_hires_qat.yaml --data-root "$(DATA)" \
+	  --run-dir runs/detector_hires_qat --ship
 	$(MAKE) export
 
 train-quick: setup

@@ -93,8 +93,16 @@ def training_card(cfg, task: str, target: Path, model, state: dict, manifest: Pa
         "data": {
             "real_sources": cfg.real_sources,
             **synthetic,
-            "split_manifest": str(manifest),
+            "split_manifest": _relative(manifest),
             "split_manifest_sha256": sha256_file(manifest),
         },
         "command": " ".join(["anpr", *map(shlex.quote, sys.argv[1:])]),
     }
+
+
+def _relative(path: Path) -> str:
+    """``path`` relative to the working directory when it lies inside it (cards travel with the repo)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -108,3 +108,14 @@ def test_export_without_cards_is_an_error(tmp_path):
         from export.cli import _export
 
         _export(type("A", (), {"models": tmp_path, "only": None, "check_edgetpu": False, "compile_edgetpu": False})())
+
+
+def test_detector_threshold_is_rechosen_on_the_int8_detections():
+    from export.pipeline import export_threshold
+
+    truth = np.array([[0, 0, 10, 10], [20, 0, 30, 10]], np.float32)
+    boxes = np.array([[0, 0, 10, 10], [20, 0, 30, 10], [50, 50, 60, 60]], np.float32)
+    # 95 % precision only above the 0.6 false box, at 50 % recall: the rule falls back to the best F1
+    chosen = export_threshold([(boxes, np.array([0.9, 0.4, 0.6]), truth)], trained_threshold=0.65)
+    assert chosen["score_threshold"] == 0.1 and chosen["trained_threshold"] == 0.65
+    assert "int8 model, at export" in chosen["threshold_rule"]

@@ -27,5 +27,6 @@ def test_detection_scores_and_threshold():
     assert at_half["recall"] == 50.0 and at_half["precision"] == 50.0 and at_half["n"] == 2
     low = detection_scores(images, 0.3)
     assert low["recall"] == 100.0 and low["precision"] == pytest.approx(200 / 3)
-    assert choose_threshold(images, 95.0) == 0.65  # lowest candidate above the 0.6 false box
+    assert choose_threshold(images, 95.0, min_recall=50.0) == 0.65  # lowest candidate above the 0.6 false box
     assert choose_threshold(images, 95.0, min_recall=60.0) == 0.1  # recall too low there: best F1 instead
+    assert choose_threshold(images) == 0.1  # the default asks 90 % recall at 95 % precision

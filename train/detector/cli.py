@@ -34,6 +34,7 @@ def run_train_detector(args: argparse.Namespace) -> int:
 def ship_detector(cfg: DetectorTrainConfig, run_dir: Path, models: Path, state: dict, manifest: Path) -> Path:
     import keras
 
+    from train.detection_metrics import THRESHOLD_RULE
     from train.detector.model import OUTPUT_NAMES, STRIDE
     from train.detector.train import detector_losses
 
@@ -55,7 +56,7 @@ def ship_detector(cfg: DetectorTrainConfig, run_dir: Path, models: Path, state: 
                 "score_threshold": state["threshold"],
                 "nms_iou": 0.45,
                 "max_detections": 20,
-                "threshold_rule": "best validation recall at precision >= 95 % if that recall is >= 50 %, else best F1",
+                "threshold_rule": THRESHOLD_RULE + " (simulated int8, best epoch)",
             },
         }
     )
