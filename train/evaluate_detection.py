@@ -1,10 +1,13 @@
 """``anpr evaluate`` for rows with a box on a full image: detection and end-to-end reads.
 
 - ``detection``: recall and precision at IoU >= 0.5 at the card's score threshold, ``ap50`` over all
-  scores, ``n`` (ground-truth boxes) and ``by_group``.
+  scores, ``n`` (ground-truth boxes), ``by_group`` and ``missed`` (each box not found: image, box, its
+  width as a fraction of the image width, and the best IoU of a kept detection, to tell "not seen"
+  from "box off").
 - ``e2e``: detect -> crop -> read -> the agent's default filters on each full image; a plate with a
   text counts as read when a published read has the same text and IoU >= 0.5 with it.
-  ``exact_match``, ``n``, ``by_group`` and ``false_reads_per_image``; ``ms_per_image`` is the median
+  ``exact_match``, ``n``, ``by_group``, ``false_reads_per_image`` and ``misses`` (image, text, and what
+  was read on that box, null when nothing was); ``ms_per_image`` is the median
   pipeline time.
 """
 
@@ -64,6 +67,7 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
     filters = ReadFilter(FilterConfig())
     det_items, det_by_group = [], defaultdict(list)
     e2e_hits, e2e_by_group, false_reads, times = [], defaultdict(list), 0, []
+    missed, misread = [], []
     for path, items in sorted(by_image.items()):
         try:
             image = read_image(path)
@@ -75,6 +79,7 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
         boxes = np.asarray([d.box.as_list() for d in found], np.float32).reshape(-1, 4)
         scores = np.asarray([d.score for d in found], np.float32)
         det_items.append((boxes, scores, truth))
+        missed += _missed_boxes(path, image.shape[1], truth, boxes[scores >= threshold])
         for group in {g for _, g in items}:
             mine = np.asarray([a.box.as_list() for a, g in items if g == group], np.float32)
             det_by_group[group].append((boxes, scores, mine))
@@ -98,6 +103,9 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
             matched_reads |= {j for j in range(len(reads)) if overlaps[i, j] >= 0.5 and reads[j][1] == annotation.text}
             e2e_hits.append(hit)
             e2e_by_group[group].append(hit)
+            if not hit:
+                on_box = [reads[j][1] for j in range(len(reads)) if overlaps[i, j] >= 0.5]
+                misread.append({"image": path.name, "text": annotation.text, "read": on_box[0] if on_box else None})
         false_reads += sum(
             1
             for j in range(len(reads))
@@ -106,6 +114,7 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
         )
     detection = detection_scores(det_items, threshold)
     detection["by_group"] = {g: detection_scores(v, threshold) for g, v in sorted(det_by_group.items())}
+    detection["missed"] = missed
 
     def e2e_scores(hits: list[bool]) -> dict:
         return {"exact_match": 100.0 * sum(hits) / len(hits) if hits else 0.0, "n": len(hits)}
@@ -113,4 +122,21 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
     e2e = e2e_scores(e2e_hits)
     e2e["by_group"] = {g: e2e_scores(h) for g, h in sorted(e2e_by_group.items())}
     e2e["false_reads_per_image"] = false_reads / max(1, len(det_items))
+    e2e["misses"] = misread
     return {"detection": detection, "e2e": e2e, "ms_per_image": float(np.median(times)) if times else 0.0}
+
+
+def _missed_boxes(path: Path, image_width: int, truth: np.ndarray, kept: np.ndarray) -> list[dict]:
+    """The ground-truth boxes no kept detection overlaps with IoU >= 0.5 (the ``missed`` entries)."""
+    overlaps = iou_matrix(truth, kept) if len(kept) else np.zeros((len(truth), 0))
+    best = overlaps.max(axis=1) if overlaps.shape[1] else np.zeros(len(truth))
+    return [
+        {
+            "image": path.name,
+            "box": [round(float(v), 1) for v in box],
+            "width_fraction": round(float(box[2] - box[0]) / image_width, 4),
+            "best_iou": round(float(iou), 3),
+        }
+        for box, iou in zip(truth, best)
+        if iou < 0.5
+    ]

@@ -57,6 +57,30 @@ def test_detection_and_e2e_exact_values(tmp_path, monkeypatch):
     assert e["exact_match"] == 50.0 and e["n"] == 2 and e["by_group"]["cams"]["n"] == 2
     assert e["false_reads_per_image"] == 2.0  # the wrong read on a plate and the read of nothing
     assert result["ms_per_image"] >= 0
+    assert d["missed"] == [] and e["misses"] == [{"image": "a.jpg", "text": "XYZ789", "read": "XYZ780"}]
+
+
+def test_missed_boxes_say_whether_a_box_was_off_or_nothing_was_found(tmp_path, monkeypatch):
+    root = write_layout(
+        tmp_path / "d",
+        [("a.jpg", 10, 10, 60, 25, "ABC123"), ("a.jpg", 100, 10, 150, 25, "XYZ789")],
+        {"a.jpg": np.zeros((80, 200, 3), np.uint8)},
+    )
+    dataset = read_dataset(root)
+    rows = [(dataset.image_path(a), a, a.group) for a in dataset.annotations]
+    detections = [Detection(Box(10, 10, 30, 25), 0.9), Detection(Box(100, 10, 150, 25), 0.3)]  # 2/5; weak
+    import train.evaluate_detection as module
+
+    monkeypatch.setattr(module, "PlateDetector", lambda runner, spec, params: FakeDetector(detections))
+    result = evaluate_images(FakeDetector(detections), FakeReader({10: "ABC1", 100: "XYZ789"}), rows)
+    assert result["detection"]["missed"] == [
+        {"image": "a.jpg", "box": [10.0, 10.0, 60.0, 25.0], "width_fraction": 0.25, "best_iou": 0.4},
+        {"image": "a.jpg", "box": [100.0, 10.0, 150.0, 25.0], "width_fraction": 0.25, "best_iou": 0.0},
+    ]
+    assert result["e2e"]["misses"] == [
+        {"image": "a.jpg", "text": "ABC123", "read": None},
+        {"image": "a.jpg", "text": "XYZ789", "read": None},
+    ]
 
 
 def test_evaluate_cli_adds_detection_and_e2e(tiny_models, tmp_path):
