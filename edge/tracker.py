@@ -96,8 +96,8 @@ class Track:
 
 
 class PlateTracker:
-    """Greedy association by IoU with each track's predicted box; a track is ready once (early on
-    agreement, or when it ends)."""
+    """Greedy association by IoU with each track's predicted box (or its last box, whichever overlaps
+    more); a track is ready once (early on agreement, or when it ends)."""
 
     def __init__(self, iou: float = 0.2, max_missed: int = 8, min_reads: int = 2, emit_after: int = 8) -> None:
         self.iou, self.max_missed, self.min_reads, self.emit_after = iou, max_missed, min_reads, emit_after
@@ -107,8 +107,14 @@ class PlateTracker:
     def update(self, observations: list[Observation]) -> list[Track]:
         """Add one frame's observations; return tracks that became ready to publish."""
         predicted = [t.predicted_box(observations[0].frame) for t in self.tracks] if observations else []
+        # the better of the predicted and the last box: a single short or long detector box makes the
+        # measured velocity shrink or grow the prediction away from the plate
         pairs = sorted(
-            ((box.iou(o.box), ti, oi) for ti, box in enumerate(predicted) for oi, o in enumerate(observations)),
+            (
+                (max(box.iou(o.box), self.tracks[ti].box.iou(o.box)), ti, oi)
+                for ti, box in enumerate(predicted)
+                for oi, o in enumerate(observations)
+            ),
             reverse=True,
         )
         used_tracks, used_obs = set(), set()

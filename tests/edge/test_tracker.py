@@ -80,3 +80,15 @@ def test_plate_appearing_elsewhere_starts_its_own_track():
     other = Observation(4, 0.16, Box(10, 300, 60, 315), 0.9, "OTHER1", (0.9,) * 6)
     tracker.update([other])
     assert [len(t.observations) for t in tracker.tracks] == [4, 1]
+
+
+def test_one_short_detector_box_does_not_split_the_track():
+    # boxes the shipped detector gave on a generated clip: the second is cut short on the right, so the
+    # velocity shrinks the predicted box away from the third; the last box still overlaps it
+    boxes = [Box(768, 345, 821, 362), Box(767, 350, 803, 363), Box(766, 355, 824, 372)]
+    tracker = PlateTracker(iou=0.2, max_missed=8, min_reads=2, emit_after=50)
+    for frame, box in enumerate(boxes):
+        tracker.update([Observation(frame, frame / 10, box, 0.5, "ROB2770", (0.9,) * 7)])
+    track = Track(1, [Observation(f, f / 10, b, 0.5, "ROB2770", (0.9,) * 7) for f, b in enumerate(boxes[:2])])
+    assert track.predicted_box(2).iou(boxes[2]) < 0.2  # the prediction alone would start a new track
+    assert [len(t.observations) for t in tracker.tracks] == [3]
