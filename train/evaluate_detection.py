@@ -1,7 +1,8 @@
 """``anpr evaluate`` for rows with a box on a full image: detection and end-to-end reads.
 
 - ``detection``: recall and precision at IoU >= 0.5 at the card's score threshold, ``ap50`` over all
-  scores, ``n`` (ground-truth boxes), ``by_group`` and ``missed`` (each box not found: image, box, its
+  scores, ``n`` (ground-truth boxes), ``by_group`` and ``missed`` (each box not found: image as in
+  ``annotations.csv``, box, its
   width as a fraction of the image width, and the best IoU of a kept detection, to tell "not seen"
   from "box off").
 - ``e2e``: detect -> crop -> read -> the agent's default filters on each full image; a plate with a
@@ -79,7 +80,7 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
         boxes = np.asarray([d.box.as_list() for d in found], np.float32).reshape(-1, 4)
         scores = np.asarray([d.score for d in found], np.float32)
         det_items.append((boxes, scores, truth))
-        missed += _missed_boxes(path, image.shape[1], truth, boxes[scores >= threshold])
+        missed += _missed_boxes(items[0][0].image, image.shape[1], truth, boxes[scores >= threshold])
         for group in {g for _, g in items}:
             mine = np.asarray([a.box.as_list() for a, g in items if g == group], np.float32)
             det_by_group[group].append((boxes, scores, mine))
@@ -104,8 +105,8 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
             e2e_hits.append(hit)
             e2e_by_group[group].append(hit)
             if not hit:
-                on_box = [reads[j][1] for j in range(len(reads)) if overlaps[i, j] >= 0.5]
-                misread.append({"image": path.name, "text": annotation.text, "read": on_box[0] if on_box else None})
+                on_box = [reads[j][1] for j in range(len(reads)) if overlaps[i, j] >= 0.5] or [None]
+                misread.append({"image": annotation.image, "text": annotation.text, "read": on_box[0]})
         false_reads += sum(
             1
             for j in range(len(reads))
@@ -126,13 +127,13 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
     return {"detection": detection, "e2e": e2e, "ms_per_image": float(np.median(times)) if times else 0.0}
 
 
-def _missed_boxes(path: Path, image_width: int, truth: np.ndarray, kept: np.ndarray) -> list[dict]:
+def _missed_boxes(image: str, image_width: int, truth: np.ndarray, kept: np.ndarray) -> list[dict]:
     """The ground-truth boxes no kept detection overlaps with IoU >= 0.5 (the ``missed`` entries)."""
     overlaps = iou_matrix(truth, kept) if len(kept) else np.zeros((len(truth), 0))
     best = overlaps.max(axis=1) if overlaps.shape[1] else np.zeros(len(truth))
     return [
         {
-            "image": path.name,
+            "image": image,
             "box": [round(float(v), 1) for v in box],
             "width_fraction": round(float(box[2] - box[0]) / image_width, 4),
             "best_iou": round(float(iou), 3),

@@ -57,7 +57,7 @@ def test_detection_and_e2e_exact_values(tmp_path, monkeypatch):
     assert e["exact_match"] == 50.0 and e["n"] == 2 and e["by_group"]["cams"]["n"] == 2
     assert e["false_reads_per_image"] == 2.0  # the wrong read on a plate and the read of nothing
     assert result["ms_per_image"] >= 0
-    assert d["missed"] == [] and e["misses"] == [{"image": "a.jpg", "text": "XYZ789", "read": "XYZ780"}]
+    assert d["missed"] == [] and e["misses"] == [{"image": "cams/a.jpg", "text": "XYZ789", "read": "XYZ780"}]
 
 
 def test_missed_boxes_say_whether_a_box_was_off_or_nothing_was_found(tmp_path, monkeypatch):
