@@ -34,24 +34,29 @@ class FakeReader:
         return DecodedText(text, tuple(0.9 for _ in text))
 
 
-def test_detection_and_e2e_exact_values(tmp_path, monkeypatch):
+def _evaluate_two_plates(tmp_path, monkeypatch, image: str, detections, texts: dict) -> dict:
+    """evaluate_images on one 200x80 image holding ABC123 at x 10..60 and XYZ789 at x 100..150."""
     root = write_layout(
         tmp_path / "d",
-        [("cams/a.jpg", 10, 10, 60, 25, "ABC123"), ("cams/a.jpg", 100, 10, 150, 25, "XYZ789")],
-        {"cams/a.jpg": np.zeros((80, 200, 3), np.uint8)},
+        [(image, 10, 10, 60, 25, "ABC123"), (image, 100, 10, 150, 25, "XYZ789")],
+        {image: np.zeros((80, 200, 3), np.uint8)},
     )
     dataset = read_dataset(root)
     rows = [(dataset.image_path(a), a, a.group) for a in dataset.annotations]
+    import train.evaluate_detection as module
+
+    monkeypatch.setattr(module, "PlateDetector", lambda runner, spec, params: FakeDetector(detections))
+    return evaluate_images(FakeDetector(detections), FakeReader(texts), rows)
+
+
+def test_detection_and_e2e_exact_values(tmp_path, monkeypatch):
     detections = [
         Detection(Box(10, 10, 60, 25), 0.9),
         Detection(Box(100, 10, 150, 25), 0.8),
         Detection(Box(170, 50, 198, 60), 0.7),
     ]
-    fake = FakeDetector(detections)
-    import train.evaluate_detection as module
-
-    monkeypatch.setattr(module, "PlateDetector", lambda runner, spec, params: FakeDetector(detections))
-    result = evaluate_images(fake, FakeReader({10: "ABC123", 100: "XYZ780", 170: "QQQ111"}), rows)
+    texts = {10: "ABC123", 100: "XYZ780", 170: "QQQ111"}
+    result = _evaluate_two_plates(tmp_path, monkeypatch, "cams/a.jpg", detections, texts)
     d, e = result["detection"], result["e2e"]
     assert d["recall"] == 100.0 and d["precision"] == pytest.approx(200 / 3) and d["n"] == 2
     assert e["exact_match"] == 50.0 and e["n"] == 2 and e["by_group"]["cams"]["n"] == 2
@@ -61,18 +66,8 @@ def test_detection_and_e2e_exact_values(tmp_path, monkeypatch):
 
 
 def test_missed_boxes_say_whether_a_box_was_off_or_nothing_was_found(tmp_path, monkeypatch):
-    root = write_layout(
-        tmp_path / "d",
-        [("a.jpg", 10, 10, 60, 25, "ABC123"), ("a.jpg", 100, 10, 150, 25, "XYZ789")],
-        {"a.jpg": np.zeros((80, 200, 3), np.uint8)},
-    )
-    dataset = read_dataset(root)
-    rows = [(dataset.image_path(a), a, a.group) for a in dataset.annotations]
     detections = [Detection(Box(10, 10, 30, 25), 0.9), Detection(Box(100, 10, 150, 25), 0.3)]  # 2/5; weak
-    import train.evaluate_detection as module
-
-    monkeypatch.setattr(module, "PlateDetector", lambda runner, spec, params: FakeDetector(detections))
-    result = evaluate_images(FakeDetector(detections), FakeReader({10: "ABC1", 100: "XYZ789"}), rows)
+    result = _evaluate_two_plates(tmp_path, monkeypatch, "a.jpg", detections, {10: "ABC1", 100: "XYZ789"})
     assert result["detection"]["missed"] == [
         {"image": "a.jpg", "box": [10.0, 10.0, 60.0, 25.0], "width_fraction": 0.25, "best_iou": 0.4},
         {"image": "a.jpg", "box": [100.0, 10.0, 150.0, 25.0], "width_fraction": 0.25, "best_iou": 0.0},
