@@ -32,7 +32,9 @@ def load_readers(cfg: AgentConfig) -> Readers:
         max_detections=d["max_detections"],
     )
     detector = PlateDetector(det_model, InputSpec.model_validate(det_card["input"]), params)
-    recognizer = PlateRecognizer.from_card(ocr_model, ocr_card, cfg.ocr.formats, cfg.ocr.format_max_penalty)
+    recognizer = PlateRecognizer.from_card(
+        ocr_model, ocr_card, cfg.ocr.formats, cfg.ocr.format_max_penalty, cfg.ocr.several_crops
+    )
     versions = {
         "detector": det_card["tflite"][cfg.precision]["sha256"][:12],
         "ocr": ocr_card["tflite"][cfg.precision]["sha256"][:12],

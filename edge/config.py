@@ -135,6 +135,10 @@ class OcrConfig(_Frozen):
     format_max_penalty: float = Field(default=DEFAULT_MAX_PENALTY, ge=0.0)
     """How much less probable (natural log) the format-fitting read may be than the free read and still
     win; 4.6 = 100x. Higher forces the formats harder; a plate from elsewhere keeps its free read."""
+    several_crops: bool = True
+    """Read each plate from the OCR model card's crops (``read_crops``: the trained margin, tighter and
+    looser) when the first read is unsure, and let the reads vote; about 1.6 OCR runs per plate instead
+    of 1. False reads the trained crop once (fastest)."""
 
     @field_validator("formats")
     @classmethod

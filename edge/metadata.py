@@ -40,3 +40,62 @@ class InputSpec(BaseModel):
     def shape(self) -> tuple[int, int, int]:
         """(height, width, channels) of one input image."""
         return (self.height, self.width, self.channels)
+
+
+class ReadCrop(BaseModel):
+    """One crop the OCR reads a plate from: the margin-grown box moved outward (positive) or inward
+    (negative) on each side, as fractions of that box's width (left, right) or height (top, bottom)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    """Short label for logs and reports (for example ``base``, ``tight``, ``loose``)."""
+    left: float = Field(default=0.0, ge=-0.4, le=0.5)
+    """Left edge moved outward by this fraction of the box width (negative: inward)."""
+    top: float = Field(default=0.0, ge=-0.4, le=0.5)
+    """Top edge moved outward by this fraction of the box height (negative: inward)."""
+    right: float = Field(default=0.0, ge=-0.4, le=0.5)
+    """Right edge moved outward by this fraction of the box width (negative: inward)."""
+    bottom: float = Field(default=0.0, ge=-0.4, le=0.5)
+    """Bottom edge moved outward by this fraction of the box height (negative: inward)."""
+
+
+BASE_CROP = ReadCrop(name="base")
+"""The crop the OCR was trained on: the box grown by the input spec's margins, nothing more."""
+
+
+
+class CropReading(BaseModel):
+    """How many crops of one plate the OCR reads, and when one is enough. Stored in the OCR model card
+    as ``read_crops``; a card without it reads the base crop once."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    crops: tuple[ReadCrop, ...] = Field(default=(BASE_CROP,), min_length=1)
+    """The crops, first one first. The first should be the base crop: it is the one read alone when
+    its read is confident enough."""
+    accept_confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    """The first crop's read is kept when its confidence (lowest character probability) reaches this;
+    otherwise every crop is read and the text with the highest summed confidence wins (crops that agree
+    add up; ties: the text read first), reported with its most confident read."""
+
+    @property
+    def names(self) -> list[str]:
+        """The crops' names, in reading order."""
+        return [crop.name for crop in self.crops]
+
+
+SINGLE_CROP = CropReading()
+"""Read the base crop once (what a card without ``read_crops`` gets)."""
+
+SEVERAL_CROPS = CropReading(
+    crops=(
+        BASE_CROP,
+        ReadCrop(name="tight", left=-0.03, top=-0.08, right=-0.03, bottom=-0.08),
+        ReadCrop(name="loose", left=0.04, top=0.10, right=0.04, bottom=0.10),
+    ),
+    accept_confidence=0.95,
+)
+"""Three crops of one plate (the trained margin, about no margin, twice the margin); the base read is
+kept alone when it is at least 95 % sure of every character, else the crops vote. Forgives a detector
+or annotation box that is a little off, at about 1.6 OCR runs per plate on the held-out crops."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edge.metadata import InputSpec
+from edge.metadata import InputSpec, ReadCrop
 from edge.types import Box
 
 
@@ -131,6 +131,26 @@ def prepare_ocr_input(image_bgr: np.ndarray, box: Box | None, spec: InputSpec) -
     """Frame (or crop) plus plate box -> the OCR's ``uint8`` input of shape ``spec.shape``."""
     fitted, _ = fit_to_spec(crop_plate(image_bgr, box, spec), spec)
     return fitted
+
+
+def read_crop_box(image_bgr: np.ndarray, box: Box | None, spec: InputSpec, crop: ReadCrop) -> Box:
+    """The region ``crop`` cuts for the OCR: ``box`` (the whole image when None) grown by the spec's
+    margins, then each side moved by the crop's fractions."""
+    h, w = image_bgr.shape[:2]
+    grown = Box(0.0, 0.0, float(w), float(h)) if box is None else expand_box(box, spec.margin_x, spec.margin_y)
+    bw, bh = grown.width, grown.height
+    return Box(
+        grown.x1 - crop.left * bw,
+        grown.y1 - crop.top * bh,
+        grown.x2 + crop.right * bw,
+        grown.y2 + crop.bottom * bh,
+    )
+
+
+def prepare_ocr_crop(image_bgr: np.ndarray, box: Box | None, spec: InputSpec, crop: ReadCrop) -> np.ndarray:
+    """The OCR's ``uint8`` input for one crop of :func:`read_crop_box`; a crop that moves no side gives
+    exactly :func:`prepare_ocr_input`'s input."""
+    return fit_to_spec(crop_box(image_bgr, read_crop_box(image_bgr, box, spec, crop)), spec)[0]
 
 
 def prepare_detector_input(frame_bgr: np.ndarray, spec: InputSpec) -> tuple[np.ndarray, Letterbox]:

@@ -9,8 +9,8 @@ import numpy as np
 
 from edge.ctc import DecodedText, decode_text
 from edge.formats import DEFAULT_MAX_PENALTY, FormatSet, compile_formats, decode_with_formats
-from edge.metadata import InputSpec
-from edge.preprocess import prepare_ocr_input
+from edge.metadata import SINGLE_CROP, CropReading, InputSpec
+from edge.preprocess import prepare_ocr_crop
 from edge.types import Box
 
 
@@ -21,7 +21,8 @@ class Runner(Protocol):
 
 
 class PlateRecognizer:
-    """Reads plate text from a frame and a box (or from a crop)."""
+    """Reads plate text from a frame and a box (or from a crop), from one crop or several
+    (:class:`edge.metadata.CropReading`: the most confident read wins)."""
 
     def __init__(
         self,
@@ -32,18 +33,25 @@ class PlateRecognizer:
         decoder: str = "ctc",
         formats: FormatSet | None = None,
         max_penalty: float = DEFAULT_MAX_PENALTY,
+        crops: CropReading = SINGLE_CROP,
     ) -> None:
         self.runner, self.spec, self.alphabet, self.output, self.decoder = runner, spec, alphabet, output, decoder
         if formats is not None and decoder != "ctc":
             raise ValueError(f"plate formats need a CTC reader (this model card's decoder is {decoder!r})")
-        self.formats, self.max_penalty = formats, max_penalty
+        self.formats, self.max_penalty, self.crops = formats, max_penalty, crops
 
     @classmethod
     def from_card(
-        cls, runner: Runner, card: dict, formats: list[str] | None = None, max_penalty: float = DEFAULT_MAX_PENALTY
+        cls,
+        runner: Runner,
+        card: dict,
+        formats: list[str] | None = None,
+        max_penalty: float = DEFAULT_MAX_PENALTY,
+        several_crops: bool = True,
     ) -> PlateRecognizer:
-        """A recognizer configured by an OCR model card (input, alphabet, output name, decoder),
-        reading towards ``formats`` (names of :data:`edge.formats.PLATE_FORMATS` or patterns) if given."""
+        """A recognizer configured by an OCR model card (input, alphabet, output name, decoder, the
+        card's ``read_crops`` unless ``several_crops`` is False), reading towards ``formats`` (names of
+        :data:`edge.formats.PLATE_FORMATS` or patterns) if given."""
         output = (card.get("output_names") or [card.get("output", {}).get("name")])[0]
         compiled = compile_formats(formats, card["alphabet"]) if formats else None
         return cls(
@@ -54,6 +62,7 @@ class PlateRecognizer:
             card.get("decoder", "ctc"),
             compiled,
             max_penalty,
+            CropReading.model_validate(card["read_crops"]) if several_crops and "read_crops" in card else SINGLE_CROP,
         )
 
     def probabilities(self, pixels: np.ndarray) -> np.ndarray:
@@ -64,10 +73,33 @@ class PlateRecognizer:
             return next(iter(outputs.values()))
         raise KeyError(f"OCR output {self.output!r} not among {sorted(outputs)}")
 
-    def read(self, image_bgr: np.ndarray, box: Box | None = None) -> DecodedText:
-        """Read the plate in ``box`` of ``image_bgr`` (the whole image when ``box`` is None)."""
-        pixels = prepare_ocr_input(image_bgr, box, self.spec)
-        probs = self.probabilities(pixels)
+    def decode(self, probs: np.ndarray) -> DecodedText:
+        """Text from one OCR output (towards the plate formats when the recognizer has some)."""
         if self.formats is not None:
             return decode_with_formats(probs, self.alphabet, self.formats, self.max_penalty)
         return decode_text(probs, self.alphabet, self.decoder)
+
+    def read(self, image_bgr: np.ndarray, box: Box | None = None) -> DecodedText:
+        """Read the plate in ``box`` of ``image_bgr`` (the whole image when ``box`` is None): the first
+        crop's read if confident enough, else the crops vote (:func:`vote_reads`)."""
+        reads: list[DecodedText] = []
+        for crop in self.crops.crops:
+            reads.append(self.decode(self.probabilities(prepare_ocr_crop(image_bgr, box, self.spec, crop))))
+            if reads[0].confidence >= self.crops.accept_confidence:
+                break
+        return vote_reads(reads)
+
+
+def vote_reads(reads: list[DecodedText]) -> DecodedText:
+    """The text whose reads have the highest summed confidence (ties: the text read first), as its
+    most confident read. Crops that agree outvote one crop that is sure of a wrong or cut-off text."""
+    if not reads:
+        raise ValueError("no read to vote on")
+    totals: dict[str, float] = {}
+    best: dict[str, DecodedText] = {}
+    for read in reads:
+        totals[read.text] = totals.get(read.text, 0.0) + read.confidence
+        if read.text not in best or read.confidence > best[read.text].confidence:
+            best[read.text] = read
+    winner = max(totals, key=lambda text: totals[text])  # max keeps the first of equal totals
+    return best[winner]

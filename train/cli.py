@@ -169,6 +169,12 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="natural-log probability a format-fitting read may lose and still win (default 4.6 = 100x)",
     )
+    evaluate.add_argument(
+        "--single-crop",
+        action="store_true",
+        help="read each plate from the trained crop once, not from the card's read_crops (as the agent's "
+        "ocr.several_crops: false)",
+    )
     evaluate.set_defaults(handler=_evaluate)
 
 

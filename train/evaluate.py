@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from pydantic import ValidationError
 
 from edge.errors import AnprError
 from edge.formats import DEFAULT_MAX_PENALTY
@@ -45,9 +46,14 @@ class KerasRunner:
 
 
 def load_ocr(
-    models: Path, use_float: bool, formats: list[str] | None = None, max_penalty: float | None = None
+    models: Path,
+    use_float: bool,
+    formats: list[str] | None = None,
+    max_penalty: float | None = None,
+    several_crops: bool = True,
 ) -> tuple[PlateRecognizer, dict]:
-    """The OCR from ``models/``: the int8 TFLite (or float32 with ``use_float``), else the Keras source."""
+    """The OCR from ``models/``: the int8 TFLite (or float32 with ``use_float``), else the Keras source,
+    reading the card's crops (``read_crops``) unless ``several_crops`` is False."""
     card_path = models / "ocr.json"
     if not card_path.is_file():
         raise AnprError(f"{card_path}: no OCR model card (train one with 'anpr train ocr --ship')")
@@ -67,14 +73,19 @@ def load_ocr(
         log.warning("%s not found: evaluating the Keras model %s (float32) instead", tflite.name, keras_path.name)
         runner = KerasRunner(keras_path)
         info = {"file": keras_path.name, "backend": "keras", "precision": "float32"}
+    penalty = DEFAULT_MAX_PENALTY if max_penalty is None else max_penalty
     if formats:
         info["formats"] = formats
-        info["format_max_penalty"] = DEFAULT_MAX_PENALTY if max_penalty is None else max_penalty
-        try:
-            return PlateRecognizer.from_card(runner, card, formats, info["format_max_penalty"]), info
-        except ValueError as exc:
-            raise AnprError(f"--formats: {exc}") from None
-    return PlateRecognizer.from_card(runner, card), info
+        info["format_max_penalty"] = penalty
+    try:
+        recognizer = PlateRecognizer.from_card(runner, card, formats or None, penalty, several_crops)
+    except ValidationError as exc:
+        raise AnprError(f"{card_path}: bad read_crops: {exc}") from None
+    except ValueError as exc:
+        raise AnprError(f"--formats: {exc}") from None
+    info["crops"] = recognizer.crops.names
+    info["accept_confidence"] = recognizer.crops.accept_confidence
+    return recognizer, info
 
 
 def dataset_rows(data: list[Path], split: str, manifest: Path) -> list[tuple[Path, object, str]]:
@@ -129,7 +140,13 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from train.evaluate_detection import evaluate_images, load_detector
 
     formats = [f.strip() for f in (getattr(args, "formats", None) or "").split(",") if f.strip()]
-    recognizer, info = load_ocr(args.models, args.float, formats, getattr(args, "format_max_penalty", None))
+    recognizer, info = load_ocr(
+        args.models,
+        args.float,
+        formats,
+        getattr(args, "format_max_penalty", None),
+        not getattr(args, "single_crop", False),
+    )
     manifest = args.manifest or DEFAULT_MANIFEST
     all_rows = dataset_rows(args.data, args.split, manifest)
     scores, details = evaluate_ocr(recognizer, [r for r in all_rows if r[1].text])
@@ -140,7 +157,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
         detector, det_info = loaded
         report["models"]["detector"] = det_info
         report.update(evaluate_images(detector, recognizer, box_rows))
-    print(f"OCR ({info['file']}, {info['backend']}, {info['precision']}) on {scores['n']} plates")
+    print(
+        f"OCR ({info['file']}, {info['backend']}, {info['precision']}, crops {'/'.join(info['crops'])}) "
+        f"on {scores['n']} plates"
+    )
     print(f"  {'group':24s} {'n':>6s} {'exact %':>8s} {'char %':>8s}")
     for group, s in [*scores["by_group"].items(), ("overall", scores)]:
         print(f"  {group:24s} {s['n']:6d} {s['exact_match']:8.2f} {s['char_accuracy']:8.2f}")

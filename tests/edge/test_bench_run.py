@@ -170,3 +170,13 @@ def test_peer_comparison_on_labelled_crops(tiny_models, make_layout):
     for name in ("ppocrv4_rapidocr", "tesseract"):
         assert result[name] == INSTALL_HINTS[name] or result[name]["speed_ratio"] > 0
     assert compare_peers(recognizer, [])["crops"] == 0
+
+
+def test_agent_reads_the_cards_crops_unless_configured_not_to(tiny_models):
+    from edge.assembly import load_readers
+    from edge.config import AgentConfig
+    from edge.metadata import SEVERAL_CROPS, SINGLE_CROP
+
+    assert load_readers(AgentConfig(models=tiny_models)).recognizer.crops == SEVERAL_CROPS
+    single = AgentConfig(models=tiny_models, ocr={"several_crops": False})
+    assert load_readers(single).recognizer.crops == SINGLE_CROP

@@ -29,6 +29,7 @@ def _read(i):
         ("http: {bind: x}\n", "http.bind"),
         ("ocr: {formats: [br_old, xx]}\n", "ocr.formats.*unknown plate format 'xx'"),
         ("ocr: {format_max_penalty: -1}\n", "ocr.format_max_penalty"),
+        ("ocr: {several_crops: maybe}\n", "ocr.several_crops"),
     ],
 )
 def test_bad_config_names_the_field(tmp_path, text, fragment):

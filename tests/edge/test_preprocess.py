@@ -77,3 +77,29 @@ def test_convert_colour_grey_input_to_rgb():
 def test_normalise_range():
     x = normalise(np.array([0, 255], np.uint8))
     assert x.dtype == np.float32 and x[0] == 0.0 and x[1] == 1.0
+
+
+def test_read_crop_box_moves_each_side_by_a_fraction_of_the_grown_box():
+    from edge.metadata import ReadCrop
+    from edge.preprocess import read_crop_box
+
+    spec = InputSpec(height=16, width=48, margin_x=0.1, margin_y=0.25)
+    image = np.zeros((100, 200, 3), np.uint8)
+    grown = read_crop_box(image, Box(50, 40, 150, 60), spec, ReadCrop(name="base"))
+    assert grown.as_list() == pytest.approx([40, 35, 160, 65])  # 100x20 box grown by 10 px and 5 px
+    moved = read_crop_box(image, Box(50, 40, 150, 60), spec, ReadCrop(name="m", left=0.1, top=-0.1, right=-0.05))
+    assert moved.as_list() == pytest.approx([28, 38, 154, 65])
+    whole = read_crop_box(image, None, spec, ReadCrop(name="loose", left=0.05, bottom=0.1))
+    assert whole.as_list() == pytest.approx([-10, 0, 200, 110])  # no box: the whole image is the plate
+
+
+def test_prepare_ocr_crop_base_equals_prepare_ocr_input_and_pads_outside_the_image():
+    from edge.metadata import BASE_CROP, ReadCrop
+    from edge.preprocess import prepare_ocr_crop
+
+    spec = InputSpec(height=16, width=48, colour="grey", margin_x=0.04, margin_y=0.12)
+    image = np.random.default_rng(1).integers(0, 255, (40, 120, 3), dtype=np.uint8)
+    for box in (Box(10, 5, 100, 30), None):
+        assert np.array_equal(prepare_ocr_crop(image, box, spec, BASE_CROP), prepare_ocr_input(image, box, spec))
+    loose = prepare_ocr_crop(image, None, spec, ReadCrop(name="loose", left=0.1, top=0.2, right=0.1, bottom=0.2))
+    assert loose.shape == (16, 48, 1)

@@ -62,6 +62,7 @@ def ship_ocr(cfg: OcrTrainConfig, run_dir: Path, models: Path, state: dict, mani
             "alphabet": ALPHABET,
             "blank_index": 0,
             "max_length": cfg.max_length,
+            "read_crops": cfg.read_crops.model_dump(),
         }
     )
     write_card(models / f"{cfg.name}.json", card)

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from edge.config import read_yaml_mapping, validate_config
-from edge.metadata import InputSpec
+from edge.metadata import SEVERAL_CROPS, CropReading, InputSpec
 
 
 class OcrTrainConfig(BaseModel):
@@ -51,6 +51,10 @@ class OcrTrainConfig(BaseModel):
     init_from: Path | None = None
     """Start from this ``.keras`` model's weights instead of random ones (a fresh run folder; ignored
     when resuming). Used to fine-tune a trained reader, for example quantisation-aware."""
+    read_crops: CropReading = SEVERAL_CROPS
+    """Crops the device reads a plate from (written to the model card as ``read_crops``): by default the
+    trained crop, then a tighter and a looser one when the first read is unsure, and the reads vote.
+    ``{crops: [{name: base}]}`` reads the trained crop only."""
     quantisation_aware: bool = False
     """Fine-tune against int8 arithmetic: activations and kernels rounded in the forward pass as the
     exporter will round them (straight-through gradients), BatchNorm frozen; the best epoch is chosen
