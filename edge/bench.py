@@ -166,9 +166,7 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
         "crop": timeit(lambda: prepare_ocr_input(frame1, boxes1[0], ocr_spec), iterations, warmup),
         "ocr_invoke": timeit(lambda: ocr_model.run(ocr_pixels), iterations, warmup),
         "ocr_decode": timeit(lambda: decode_text(ocr_out, recognizer.alphabet, recognizer.decoder), iterations, warmup),
-        "ocr_read_every_crop": timeit(
-            lambda: every_crop.read(frame1, boxes1[0]), iterations, warmup
-        ),
+        "ocr_read_every_crop": timeit(lambda: every_crop.read(frame1, boxes1[0]), iterations, warmup),
         "pipeline_1_plate": timeit(pipeline(frame1, boxes1), iterations, warmup),
         "pipeline_3_plates": timeit(pipeline(frame3, boxes3), max(10, iterations // 2), warmup),
     }

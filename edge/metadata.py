@@ -64,7 +64,6 @@ BASE_CROP = ReadCrop(name="base")
 """The crop the OCR was trained on: the box grown by the input spec's margins, nothing more."""
 
 
-
 class CropReading(BaseModel):
     """How many crops of one plate the OCR reads, and when one is enough. Stored in the OCR model card
     as ``read_crops``; a card without it reads the base crop once."""
