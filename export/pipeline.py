@@ -16,6 +16,7 @@ from edge.errors import AnprError
 from edge.metadata import InputSpec
 from edge.models import file_sha256, load_card
 from edge.preprocess import prepare_ocr_input
+from edge.recognizer import PlateRecognizer
 from edge.runtime.interpreter import TFLiteModel
 from export.convert import to_tflite
 from export.representative import ocr_calibration
@@ -70,6 +71,18 @@ def ocr_parity_set(
     return images, [s.text for s in samples], "300 seeded synthetic plates (no shared data found)"
 
 
+def read_crops_scores(model: TFLiteModel, card: dict, data_root: Path, manifest: Path, sources: list[str]) -> dict:
+    """The exported model on the real validation crops read as the device reads them: the card's
+    ``read_crops`` (several crops voting). Empty when the card has none or no shared data is found."""
+    crops = load_real_crops(data_root, manifest, sources, "val") if data_root.is_dir() else []
+    if "read_crops" not in card or not crops:
+        return {}
+    recognizer = PlateRecognizer.from_card(model, card)
+    scores = reading_scores((c.text, recognizer.read(c.image, c.box).text) for c in crops)
+    log.info("int8 with read_crops %s: %.2f %% exact", "/".join(recognizer.crops.names), scores["exact_match"])
+    return {"crops": recognizer.crops.names, "n": len(crops), "int8": scores}
+
+
 def _read_all(model: TFLiteModel, images: np.ndarray, alphabet: str, decoder: str) -> list[str]:
     return [decode_text(next(iter(model.run(image).values())), alphabet, decoder).text for image in images]
 
@@ -110,6 +123,7 @@ def export_ocr(models: Path, data_root: Path, manifest: Path, name: str = "ocr")
         time.monotonic() - started,
     )
     int8_path, int8_model = _gate(result, int8_path, output_names)
+    several = read_crops_scores(int8_model, card, data_root, manifest, sources)
     write_card(
         models / f"{name}.json",
         {
@@ -129,6 +143,7 @@ def export_ocr(models: Path, data_root: Path, manifest: Path, name: str = "ocr")
                     "int8": int8_scores,
                     "tolerance_points": PARITY_TOLERANCE,
                 },
+                **({"read_crops": {**several, "data": described}} if several else {}),
                 "versions": library_versions(),
                 "command": " ".join(["anpr", *map(shlex.quote, sys.argv[1:])]) if sys.argv[1:] else "anpr export",
             },

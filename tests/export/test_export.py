@@ -119,3 +119,22 @@ def test_detector_threshold_is_rechosen_on_the_int8_detections():
     chosen = export_threshold([(boxes, np.array([0.9, 0.4, 0.6]), truth)], trained_threshold=0.65)
     assert chosen["score_threshold"] == 0.1 and chosen["trained_threshold"] == 0.65
     assert "int8 model, at export" in chosen["threshold_rule"]
+
+
+def test_read_crops_scores_read_the_validation_crops_as_the_device_does(exported, make_layout, tmp_path):
+    from export.pipeline import read_crops_scores
+    from tests.conftest import noise_image
+    from train.data.splits import build_manifest, write_manifest
+
+    rows = [(f"c{i}.jpg", "", "", "", "", f"AB{i:03d}") for i in range(10)]
+    source = make_layout("plates", rows, {f"c{i}.jpg": noise_image(i, 40, 120) for i in range(10)})
+    manifest = tmp_path / "splits.json"
+    write_manifest(build_manifest([source], val_fraction=0.5, seed=1), manifest)
+    card = json.loads((exported / "ocr.json").read_text())
+    model = TFLiteModel(exported / "ocr_int8.tflite", output_names=["probs"])
+    scores = read_crops_scores(model, card, tmp_path, manifest, ["plates"])
+    assert scores["crops"] == ["base", "tight", "loose"] and scores["n"] >= 1
+    assert scores["int8"]["n"] == scores["n"] and 0.0 <= scores["int8"]["exact_match"] <= 100.0
+    without = {k: v for k, v in card.items() if k != "read_crops"}
+    assert read_crops_scores(model, without, tmp_path, manifest, ["plates"]) == {}
+    assert read_crops_scores(model, card, tmp_path / "absent", manifest, ["plates"]) == {}
