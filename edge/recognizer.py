@@ -22,7 +22,7 @@ class Runner(Protocol):
 
 class PlateRecognizer:
     """Reads plate text from a frame and a box (or from a crop), from one crop or several
-    (:class:`edge.metadata.CropReading`: the most confident read wins)."""
+    (:class:`edge.metadata.CropReading`: the crops vote, see :func:`vote_reads`)."""
 
     def __init__(
         self,

@@ -14,6 +14,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--data-root", help="shared data root (default: $ANPR_DATA or ../shared/data)")
     export.add_argument("--manifest", type=Path, help="split manifest (default: train/splits.json)")
     export.add_argument(
+        "--calibration-seed",
+        type=int,
+        help="seed of the calibration draw (default: 0 for the OCR, 1 for the detector); recorded in the card",
+    )
+    export.add_argument(
         "--check-edgetpu", action="store_true", help="only inspect the int8 models against the Edge TPU's constraints"
     )
     export.add_argument(
@@ -49,7 +54,8 @@ def _export(args: argparse.Namespace) -> int:
         if name not in exporters:
             raise AnprError(f"no exporter for {name!r} yet")
         try:  # each exporter prints both figures and refuses an int8 model that fails the parity gate
-            exporters[name](args.models, data_root(args.data_root), args.manifest or DEFAULT_MANIFEST)
+            seed = {} if args.calibration_seed is None else {"calibration_seed": args.calibration_seed}
+            exporters[name](args.models, data_root(args.data_root), args.manifest or DEFAULT_MANIFEST, **seed)
         except AnprError as exc:
             failures.append(str(exc))
     if failures:

@@ -87,7 +87,9 @@ def _read_all(model: TFLiteModel, images: np.ndarray, alphabet: str, decoder: st
     return [decode_text(next(iter(model.run(image).values())), alphabet, decoder).text for image in images]
 
 
-def export_ocr(models: Path, data_root: Path, manifest: Path, name: str = "ocr") -> ExportResult:
+def export_ocr(
+    models: Path, data_root: Path, manifest: Path, name: str = "ocr", calibration_seed: int = 0
+) -> ExportResult:
     """Export ``models/<name>.keras``; raises :class:`ParityError` when int8 loses too much."""
     import keras
 
@@ -101,7 +103,7 @@ def export_ocr(models: Path, data_root: Path, manifest: Path, name: str = "ocr")
     if not keras_path.is_file():
         raise AnprError(f"{keras_path}: Keras model not found")
     model = keras.models.load_model(keras_path, custom_objects={"ctc_loss": ctc_loss_fn()}, compile=False)
-    calibration = ocr_calibration(spec, data_root, manifest, sources)
+    calibration = ocr_calibration(spec, data_root, manifest, sources, seed=calibration_seed)
     float_path = to_tflite(model, models / f"{name}_float32.tflite", spec.shape, None)
     int8_path = to_tflite(model, models / f"{name}_int8.candidate.tflite", spec.shape, calibration)
     output_names = [card.get("output", {}).get("name", "probs")]
@@ -136,6 +138,7 @@ def export_ocr(models: Path, data_root: Path, manifest: Path, name: str = "ocr")
             "export": {
                 "calibration": f"{len(calibration)} inputs: real training-split crops stratified by source, plus "
                 "synthetic plates of styles without real data; via edge.preprocess.prepare_ocr_input",
+                "calibration_seed": calibration_seed,
                 "parity": {
                     "data": described,
                     "n": len(texts),
@@ -184,7 +187,9 @@ def export_threshold(int8_detections: list, trained_threshold: float) -> dict:
     }
 
 
-def export_detector(models: Path, data_root: Path, manifest: Path, name: str = "detector") -> ExportResult:
+def export_detector(
+    models: Path, data_root: Path, manifest: Path, name: str = "detector", calibration_seed: int = 1
+) -> ExportResult:
     """Export ``models/<name>.keras``; the parity metric is AP50 on validation. The score threshold is
     re-chosen on the int8 model when real validation photos exist (:func:`export_threshold`)."""
     import keras
@@ -200,7 +205,7 @@ def export_detector(models: Path, data_root: Path, manifest: Path, name: str = "
     spec = InputSpec.model_validate(card["input"])
     sources = card.get("data", {}).get("real_sources", [])
     model = keras.models.load_model(models / card["keras"]["file"], custom_objects=detector_losses(1, 1), compile=False)
-    calibration = detector_calibration(spec, data_root, manifest, sources)
+    calibration = detector_calibration(spec, data_root, manifest, sources, seed=calibration_seed)
     float_path = to_tflite(model, models / f"{name}_float32.tflite", spec.shape, None)
     int8_path = to_tflite(model, models / f"{name}_int8.candidate.tflite", spec.shape, calibration)
     names = card["output_names"]
@@ -245,6 +250,7 @@ def export_detector(models: Path, data_root: Path, manifest: Path, name: str = "
             "export": {
                 "calibration": f"{len(calibration)} inputs: training-split photos stratified by source plus synthetic "
                 "scenes; via edge.preprocess.prepare_detector_input",
+                "calibration_seed": calibration_seed,
                 "parity": {"data": described, "frames": len(frames), **scores, "tolerance_points": PARITY_TOLERANCE},
                 "versions": library_versions(),
                 "command": " ".join(["anpr", *map(shlex.quote, sys.argv[1:])]) if sys.argv[1:] else "anpr export",

@@ -138,3 +138,16 @@ def test_read_crops_scores_read_the_validation_crops_as_the_device_does(exported
     without = {k: v for k, v in card.items() if k != "read_crops"}
     assert read_crops_scores(model, without, tmp_path, manifest, ["plates"]) == {}
     assert read_crops_scores(model, card, tmp_path / "absent", manifest, ["plates"]) == {}
+
+
+def test_calibration_seed_is_chosen_on_the_command_line_and_recorded(exported, tmp_path):
+    assert json.loads((exported / "ocr.json").read_text())["export"]["calibration_seed"] == 0
+    assert json.loads((exported / "detector.json").read_text())["export"]["calibration_seed"] == 1
+    models = tmp_path / "models"
+    shutil.copytree(exported, models)
+    before = file_sha256(models / "detector_int8.tflite")
+    args = ["export", "--models", str(models), "--only", "detector", "--data-root", str(tmp_path / "no-data")]
+    assert main([*args, "--calibration-seed", "5"]) == 0
+    card = json.loads((models / "detector.json").read_text())
+    assert card["export"]["calibration_seed"] == 5
+    assert card["tflite"]["int8"]["sha256"] == file_sha256(models / "detector_int8.tflite") != before
