@@ -49,12 +49,12 @@ def _export(args: argparse.Namespace) -> int:
     from train.data.splits import DEFAULT_MANIFEST
 
     exporters = {"ocr": export_ocr, "detector": export_detector}
+    seed = {} if args.calibration_seed is None else {"calibration_seed": args.calibration_seed}
     failures = []
     for name in names:
         if name not in exporters:
             raise AnprError(f"no exporter for {name!r} yet")
         try:  # each exporter prints both figures and refuses an int8 model that fails the parity gate
-            seed = {} if args.calibration_seed is None else {"calibration_seed": args.calibration_seed}
             exporters[name](args.models, data_root(args.data_root), args.manifest or DEFAULT_MANIFEST, **seed)
         except AnprError as exc:
             failures.append(str(exc))
