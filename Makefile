@@ -51,10 +51,11 @@ train: setup
 	$(BIN)/anpr train detector --config train/configs/detector_qat.yaml --data-root "$(DATA)" --run-dir runs/detector_qat
 	$(BIN)/anpr train detector --config train/configs/detector_qat2.yaml --data-root "$(DATA)" --run-dir runs/detector_qat2
 	$(BIN)/anpr train detector --config train/configs/detector_hires.yaml --data-root "$(DATA)" --run-dir runs/detector_hires
-	$(BIN)/anpr train detector --config train/configs/detector_hires_qat.yaml --data-root "$(DATA)" --run-dir runs/detector_hires_qat
 	$(BIN)/anpr train detector --config train/configs/detector_hires2.yaml --data-root "$(DATA)" --run-dir runs/detector_hires2
-	$(BIN)/anpr train detector --config train/configs/detector_hires2_qat.yaml --data-root "$(DATA)" \
-	  --run-dir runs/detector_hires2_qat --ship
+	$(BIN)/anpr train detector --config train/configs/detector_640.yaml --data-root "$(DATA)" --run-dir runs/detector_640
+	$(BIN)/anpr train detector --config train/configs/detector_640_qat.yaml --data-root "$(DATA)" --run-dir runs/detector_640_qat
+	$(BIN)/anpr train detector --config train/configs/detector_640x384_qat.yaml --data-root "$(DATA)" \
+	  --run-dir runs/detector_640x384_qat --ship
 	$(MAKE) export
 
 train-quick: setup
@@ -95,7 +96,7 @@ serve: setup
 
 export: setup
 	$(BIN)/anpr export --only ocr --data-root "$(DATA)"
-	$(BIN)/anpr export --only detector --data-root "$(DATA)" --calibration-seed 2
+	$(BIN)/anpr export --only detector --data-root "$(DATA)"
 	$(BIN)/anpr export --check-edgetpu
 
 export-edgetpu: setup

@@ -94,8 +94,11 @@ class KnownPlate(_Frozen):
 class FilterConfig(_Frozen):
     """Which reads are published."""
 
-    min_plate_width: float = Field(default=20.0, ge=0.0)
-    """Minimum plate box width in frame pixels."""
+    min_plate_width: float = Field(default=56.0, ge=0.0)
+    """Minimum plate box width in frame pixels; narrower plates are not read. Measured on generated
+    scenes, the reader gets 22 % of 40-60 px plates right and 48 % of 60-80 px ones; on 60 generated
+    clips 56 px (instead of 20) halved the wrong reads (far glimpses of a plate read right later) and
+    read as many plates. Lower it for a camera that only ever sees plates this small."""
     min_detection_score: float = Field(default=0.0, ge=0.0, le=1.0)
     """Minimum detector score (0: the model card's threshold decides)."""
     min_read_confidence: float = Field(default=0.5, ge=0.0, le=1.0)

@@ -67,6 +67,7 @@ def test_filters():
         None,
         {
             "filters": {
+                "min_plate_width": 20,
                 "patterns": ["[A-Z]{3}[0-9]{4}"],
                 "deny": ["BAD1234"],
                 "allow": [{"plate": "ABC1234", "label": "family"}],
@@ -79,6 +80,8 @@ def test_filters():
     assert not f.keep_read("BAD1234", 0.9) and not f.keep_read("AB12", 0.9) and not f.keep_read("ABC1234", 0.1)
     assert f.keep_detection(Box(10, 10, 50, 20), 0.9) and not f.keep_detection(Box(200, 10, 250, 20), 0.9)
     assert not f.keep_detection(Box(10, 10, 15, 20), 0.9)  # narrower than min_plate_width
+    default = ReadFilter(load_agent_config(None, {}).filters)  # 56 px: far glimpses are not read
+    assert not default.keep_detection(Box(10, 10, 50, 20), 0.9) and default.keep_detection(Box(10, 10, 70, 20), 0.9)
 
 
 def test_outbox_order_ack_bound_and_log(tmp_path):

@@ -43,7 +43,10 @@ def ship_ocr(cfg: OcrTrainConfig, run_dir: Path, models: Path, state: dict, mani
     target = ship_best(run_dir, models, cfg.name)
     model = keras.models.load_model(target, compile=False)
     steps, classes = model.output.shape[1:]
-    card = training_card(cfg, "ocr", target, model, state, manifest, {"synthetic_plates": cfg.synthetic_count})
+    synthetic = {"synthetic_plates": cfg.synthetic_count}
+    if cfg.scene_plates:
+        synthetic["synthetic_scenes_cut_for_plates"] = cfg.scene_plates
+    card = training_card(cfg, "ocr", target, model, state, manifest, synthetic)
     card.update(
         {
             "preprocessing": "edge.preprocess.prepare_ocr_input (box grown by margin_x/margin_y, cut, stretched to "

@@ -32,6 +32,12 @@ class OcrTrainConfig(BaseModel):
     """Plate styles to render (None: all, with their default weights)."""
     real_sources: list[str] = ["us_crops", "br_crops", "tunisia", "france"]
     """Shared dataset folders whose training split (rows with text) is used."""
+    scene_plates: int = Field(default=0, ge=0)
+    """Synthetic camera scenes (the detector's) rendered once; each plate in them with a known text and a
+    box at least ``scene_min_plate_width`` px wide is cut and augmented like a real photo's box, once per
+    epoch: plates seen small, in perspective and compressed with a whole frame (0: none)."""
+    scene_min_plate_width: float = Field(default=48.0, gt=0.0)
+    """Narrower scene plates are left out: most are illegible at that size."""
     real_repeat: int = Field(default=4, ge=0)
     """How many augmented copies of each real crop one epoch sees."""
     augment_strength: float = Field(default=1.0, ge=0.0, le=2.0)

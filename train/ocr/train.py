@@ -23,6 +23,7 @@ from train.metrics import grouped_scores
 from train.ocr.augment import augment_real
 from train.ocr.config import OcrTrainConfig
 from train.ocr.data import OcrCrop, encode_batch, load_real_crops, prepare_real, synthetic_set
+from train.ocr.scene_crops import scene_crop_set
 from train.quant_aware import calibrate, quantisation_aware
 
 #: Tensors besides the ReLU6 outputs that int8 export quantises with a calibrated range.
@@ -71,12 +72,14 @@ class TrainingSequence:
         synth_texts: list[str],
         real: list[OcrCrop],
         epoch_seed: int,
+        scene: list[OcrCrop] | None = None,
     ) -> None:
         self.cfg = cfg
         self.synth_images, self.synth_texts = synth_images, synth_texts
-        self.real = real
+        self.real = real + (scene or [])
         rng = np.random.default_rng([cfg.seed, epoch_seed])
         items = [("s", i) for i in range(len(synth_texts))] + [("r", i) for i in range(len(real))] * cfg.real_repeat
+        items += [("r", len(real) + i) for i in range(len(scene or []))]
         self.order = [items[i] for i in rng.permutation(len(items))]
         self.rng = rng
 
@@ -149,7 +152,10 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
     synth_images, synth_texts, _ = synthetic_set(
         cfg.input, cfg.synthetic_count, cfg.seed, cfg.synthetic_styles, run_dir.parent / "cache"
     )
-    if not len(synth_texts) and not real_train:
+    scene_train = scene_crop_set(
+        data_root, manifest, cfg.scene_plates, cfg.seed, cfg.scene_min_plate_width, run_dir.parent / "cache"
+    )
+    if not len(synth_texts) and not real_train and not scene_train:
         raise ValueError("no training data: enable synthetic plates or point --data-root at the shared data")
     # validation: real held-out crops, else a held-back slice of synthetic plates
     if real_val:
@@ -160,10 +166,11 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
         val_images, val_texts, val_groups = synth_images[-n:], synth_texts[-n:], ["synthetic"] * n
         synth_images, synth_texts = synth_images[:-n], synth_texts[:-n]
     log.info(
-        "OCR data: %d synthetic, %d real train crops (x%d), %d validation",
+        "OCR data: %d synthetic, %d real train crops (x%d), %d scene plates, %d validation",
         len(synth_texts),
         len(real_train),
         cfg.real_repeat,
+        len(scene_train),
         len(val_texts),
     )
 
@@ -189,7 +196,7 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
     keeper = EpochBookkeeper(run_dir, state, "best_exact", cfg.patience, cfg.time_budget_minutes)
     for epoch in range(state["epoch"], cfg.epochs):
         trainer.optimizer.learning_rate.assign(_lr(cfg, epoch))
-        sequence = TrainingSequence(cfg, synth_images, synth_texts, real_train, epoch)
+        sequence = TrainingSequence(cfg, synth_images, synth_texts, real_train, epoch, scene_train)
         if cfg.quantisation_aware:
             probe = (sequence.batch(i)[0] for i in range(min(20, len(sequence))))
             calibrate(trainer, model, probe, MEASURED_TENSORS)
