@@ -35,11 +35,12 @@ class FakeReader:
 
 
 def _evaluate_two_plates(tmp_path, monkeypatch, image: str, detections, texts: dict) -> dict:
-    """evaluate_images on one 200x80 image holding ABC123 at x 10..60 and XYZ789 at x 100..150."""
+    """evaluate_images on one 400x80 image holding ABC123 at x 20..120 and XYZ789 at x 200..300 (plates
+    wider than the agent's default ``filters.min_plate_width``)."""
     root = write_layout(
         tmp_path / "d",
-        [(image, 10, 10, 60, 25, "ABC123"), (image, 100, 10, 150, 25, "XYZ789")],
-        {image: np.zeros((80, 200, 3), np.uint8)},
+        [(image, 20, 10, 120, 25, "ABC123"), (image, 200, 10, 300, 25, "XYZ789")],
+        {image: np.zeros((80, 400, 3), np.uint8)},
     )
     dataset = read_dataset(root)
     rows = [(dataset.image_path(a), a, a.group) for a in dataset.annotations]
@@ -51,11 +52,11 @@ def _evaluate_two_plates(tmp_path, monkeypatch, image: str, detections, texts: d
 
 def test_detection_and_e2e_exact_values(tmp_path, monkeypatch):
     detections = [
-        Detection(Box(10, 10, 60, 25), 0.9),
-        Detection(Box(100, 10, 150, 25), 0.8),
-        Detection(Box(170, 50, 198, 60), 0.7),
+        Detection(Box(20, 10, 120, 25), 0.9),
+        Detection(Box(200, 10, 300, 25), 0.8),
+        Detection(Box(330, 50, 396, 60), 0.7),
     ]
-    texts = {10: "ABC123", 100: "XYZ780", 170: "QQQ111"}
+    texts = {20: "ABC123", 200: "XYZ780", 330: "QQQ111"}
     result = _evaluate_two_plates(tmp_path, monkeypatch, "cams/a.jpg", detections, texts)
     d, e = result["detection"], result["e2e"]
     assert d["recall"] == 100.0 and d["precision"] == pytest.approx(200 / 3) and d["n"] == 2
@@ -66,11 +67,11 @@ def test_detection_and_e2e_exact_values(tmp_path, monkeypatch):
 
 
 def test_missed_boxes_say_whether_a_box_was_off_or_nothing_was_found(tmp_path, monkeypatch):
-    detections = [Detection(Box(10, 10, 30, 25), 0.9), Detection(Box(100, 10, 150, 25), 0.3)]  # 2/5; weak
-    result = _evaluate_two_plates(tmp_path, monkeypatch, "a.jpg", detections, {10: "ABC1", 100: "XYZ789"})
+    detections = [Detection(Box(20, 10, 60, 25), 0.9), Detection(Box(200, 10, 300, 25), 0.3)]  # 2/5; weak
+    result = _evaluate_two_plates(tmp_path, monkeypatch, "a.jpg", detections, {20: "ABC1", 200: "XYZ789"})
     assert result["detection"]["missed"] == [
-        {"image": "a.jpg", "box": [10.0, 10.0, 60.0, 25.0], "width_fraction": 0.25, "best_iou": 0.4},
-        {"image": "a.jpg", "box": [100.0, 10.0, 150.0, 25.0], "width_fraction": 0.25, "best_iou": 0.0},
+        {"image": "a.jpg", "box": [20.0, 10.0, 120.0, 25.0], "width_fraction": 0.25, "best_iou": 0.4},
+        {"image": "a.jpg", "box": [200.0, 10.0, 300.0, 25.0], "width_fraction": 0.25, "best_iou": 0.0},
     ]
     assert result["e2e"]["misses"] == [
         {"image": "a.jpg", "text": "ABC123", "read": None},
