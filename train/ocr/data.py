@@ -40,6 +40,13 @@ class OcrCrop:
     group: str
 
 
+def cut_with_context(image: np.ndarray, box: Box) -> tuple[np.ndarray, Box]:
+    """``box`` and :data:`CONTEXT` around it cut out of ``image``, with the box moved into the cut."""
+    context = expand_box(box, CONTEXT, CONTEXT * 2)
+    x0, y0 = np.floor(context.x1), np.floor(context.y1)
+    return crop_box(image, context), Box(box.x1 - x0, box.y1 - y0, box.x2 - x0, box.y2 - y0)
+
+
 def load_real_crops(root: Path, manifest_path: Path, sources: list[str], split: str) -> list[OcrCrop]:
     """Rows with a valid text of the given split, cut with context (boxes) or whole (crops)."""
     manifest = load_manifest(manifest_path)
@@ -60,14 +67,7 @@ def load_real_crops(root: Path, manifest_path: Path, sources: list[str], split: 
                 continue
             box = a.box
             if box is not None:
-                context = expand_box(box, CONTEXT, CONTEXT * 2)
-                image = crop_box(image, context)
-                box = Box(
-                    box.x1 - np.floor(context.x1),
-                    box.y1 - np.floor(context.y1),
-                    box.x2 - np.floor(context.x1),
-                    box.y2 - np.floor(context.y1),
-                )
+                image, box = cut_with_context(image, box)
             crops.append(OcrCrop(image, box, a.text, name, f"{name}/{a.group}" if a.group != "all" else name))
     return crops
 

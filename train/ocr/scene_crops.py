@@ -19,10 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.preprocess import crop_box, expand_box
 from edge.text import is_valid_text
 from edge.types import Box
-from train.ocr.data import CONTEXT, OcrCrop, renderer_digest
+from train.ocr.data import OcrCrop, cut_with_context, renderer_digest
 
 log = logging.getLogger(__name__)
 #: Photo sources whose training-split photos serve as backgrounds, and crop sources pasted in.
@@ -39,10 +38,8 @@ def crops_from_scene(image: np.ndarray, boxes: list[Box], texts: list[str], min_
             continue
         if box.x1 < 0 or box.y1 < 0 or box.x2 > w or box.y2 > h:
             continue  # a plate cut by the frame edge has characters missing
-        context = expand_box(box, CONTEXT, CONTEXT * 2)
-        cut = crop_box(image, context)
-        x0, y0 = np.floor(context.x1), np.floor(context.y1)
-        out.append(OcrCrop(cut, Box(box.x1 - x0, box.y1 - y0, box.x2 - x0, box.y2 - y0), text, "scenes", "scenes"))
+        cut, moved = cut_with_context(image, box)
+        out.append(OcrCrop(cut, moved, text, "scenes", "scenes"))
     return out
 
 
