@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,9 @@ class VideoFileSource(FrameSource):
         self.native_fps = self._capture.get(cv2.CAP_PROP_FPS) or 10.0
         self.passes = 0
         self._closed = False
+        # held while the capture reads: close() from another thread (a signal handler) must not release
+        # the capture under a read in progress (OpenCV then crashes the process)
+        self._reading = threading.Lock()
 
     def frames(self) -> Iterator[Frame]:
         import cv2
@@ -41,7 +45,8 @@ class VideoFileSource(FrameSource):
         index, offset, last_ts = 0, 0.0, 0.0
         yielded = False  # in the current pass
         while True:
-            ok, image = self._capture.read()
+            with self._reading:
+                ok, image = (False, None) if self._closed else self._capture.read()
             if not ok:
                 self.passes += 1
                 if not self.loop or self._closed:
@@ -49,8 +54,9 @@ class VideoFileSource(FrameSource):
                 if not yielded:
                     raise SourceError(f"{self.path}: no readable frame in a whole pass; cannot loop it")
                 yielded = False
-                self._capture.release()
-                self._capture = cv2.VideoCapture(str(self.path))
+                with self._reading:
+                    self._capture.release()
+                    self._capture = cv2.VideoCapture(str(self.path))
                 if not self._capture.isOpened():
                     raise SourceError(f"{self.path}: cannot reopen for the next pass")
                 offset = last_ts + 1.0 / self.native_fps
@@ -69,7 +75,8 @@ class VideoFileSource(FrameSource):
 
     def close(self) -> None:
         self._closed = True
-        self._capture.release()
+        with self._reading:  # waits for a read in progress (milliseconds for a file)
+            self._capture.release()
 
 
 class ImageFolderSource(FrameSource):
