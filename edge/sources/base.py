@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,3 +80,52 @@ def open_source(spec: str, fps: float | None = None, loop: bool = False) -> Fram
     if path.is_file():
         return VideoFileSource(path, fps, loop)
     raise SourceError(f"{spec}: no such file, folder, camera index or URL")
+
+
+class ReadGuard:
+    """Lets another thread close a source without releasing the device under a read in progress.
+
+    The agent closes its source from a signal handler while the capture thread may be inside
+    ``read()``: releasing an OpenCV capture there crashes the process (SIGSEGV), and a network read
+    can block for seconds, so ``close`` must not wait for it either. The reader wraps each device call
+    in :meth:`reading`; :meth:`close` marks the source closed and runs the release at once when no
+    call is in progress, otherwise the reader runs it as soon as its call returns.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy = False
+        self._pending: list[Callable[[], None]] = []
+        self._closed = threading.Event()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    @contextmanager
+    def reading(self) -> Iterator[bool]:
+        """Context for one device call; yields False when the source is already closed (skip the call)."""
+        with self._lock:
+            self._busy = True
+            is_open = not self._closed.is_set()
+        try:
+            yield is_open
+        finally:
+            with self._lock:
+                self._busy = False
+                pending, self._pending = self._pending, []
+            for release in pending:
+                release()
+
+    def close(self, release: Callable[[], None]) -> None:
+        """Mark closed; ``release`` runs now, or when the device call in progress returns."""
+        with self._lock:
+            self._closed.set()
+            if self._busy:
+                self._pending.append(release)
+                return
+        release()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds`` (a reconnect backoff); returns early, True, once closed."""
+        return self._closed.wait(seconds)

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Iterator
 
-from edge.sources.base import Frame, FrameSource, SourceError
+from edge.sources.base import Frame, FrameSource, ReadGuard, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class OpenCvStream(FrameSource):
         self.stop_after_failures = stop_after_failures
         self.backoff = Backoff()
         self._capture = None
-        self._stopped = False
+        self._guard = ReadGuard()  # close() never releases the capture under a (possibly long) read
 
     def _open(self) -> bool:
         import cv2
@@ -48,24 +48,33 @@ class OpenCvStream(FrameSource):
         self._capture = capture
         return True
 
+    def _release(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
     def frames(self) -> Iterator[Frame]:
         index, failures = 0, 0
         started = time.time()
-        while not self._stopped:
-            if self._capture is None and not self._open():
+        while not self._guard.closed:
+            with self._guard.reading() as is_open:
+                if not is_open:
+                    break
+                opened = self._capture is not None or self._open()
+                ok, image = self._capture.read() if opened else (False, None)
+                if opened and (not ok or image is None):
+                    log.warning("%s: stream lost, reconnecting", self.name)
+                    self._release()
+            if not opened:
                 failures += 1
                 self.reconnecting = True
                 if self.stop_after_failures is not None and failures >= self.stop_after_failures:
                     raise SourceError(f"{self.name}: cannot open after {failures} attempts")
                 delay = self.backoff.next()
                 log.warning("%s: not available, retrying in %.1f s", self.name, delay)
-                time.sleep(delay)
+                self._guard.wait(delay)
                 continue
-            ok, image = self._capture.read()
             if not ok or image is None:
-                log.warning("%s: stream lost, reconnecting", self.name)
-                self._capture.release()
-                self._capture = None
                 continue
             failures = 0
             self.reconnecting = False
@@ -74,9 +83,8 @@ class OpenCvStream(FrameSource):
             index += 1
 
     def close(self) -> None:
-        self._stopped = True
-        if self._capture is not None:
-            self._capture.release()
+        """Stop; the capture is released now, or by the reading thread once its read returns."""
+        self._guard.close(self._release)
 
 
 class Picamera2Source(FrameSource):
@@ -99,12 +107,15 @@ class Picamera2Source(FrameSource):
         config = self._camera.create_video_configuration(main={"size": size, "format": "RGB888"})
         self._camera.configure(config)
         self._camera.start()
-        self._stopped = False
+        self._guard = ReadGuard()  # close() never stops the camera under a capture in progress
 
     def frames(self) -> Iterator[Frame]:
         index, started = 0, time.time()
-        while not self._stopped:
-            image = self._camera.capture_array()  # RGB888 is laid out B, G, R in memory: OpenCV order
+        while not self._guard.closed:
+            with self._guard.reading() as is_open:
+                if not is_open:
+                    break
+                image = self._camera.capture_array()  # RGB888 is laid out B, G, R in memory: OpenCV order
             if image is None:
                 self.skipped += 1
                 continue
@@ -112,5 +123,5 @@ class Picamera2Source(FrameSource):
             index += 1
 
     def close(self) -> None:
-        self._stopped = True
-        self._camera.stop()
+        """Stop; the camera is stopped now, or by the reading thread once its capture returns."""
+        self._guard.close(self._camera.stop)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from edge.errors import ImageReadError
 from edge.imageio import read_image
-from edge.sources.base import Frame, FrameSource, Pacer, SourceError
+from edge.sources.base import Frame, FrameSource, Pacer, ReadGuard, SourceError
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp"}
@@ -33,10 +32,8 @@ class VideoFileSource(FrameSource):
             raise SourceError(f"{path}: cannot open as video")
         self.native_fps = self._capture.get(cv2.CAP_PROP_FPS) or 10.0
         self.passes = 0
-        self._closed = False
-        # held while the capture reads: close() from another thread (a signal handler) must not release
-        # the capture under a read in progress (OpenCV then crashes the process)
-        self._reading = threading.Lock()
+        # close() from another thread (a signal handler) must not release the capture under a read
+        self._guard = ReadGuard()
 
     def frames(self) -> Iterator[Frame]:
         import cv2
@@ -45,19 +42,23 @@ class VideoFileSource(FrameSource):
         index, offset, last_ts = 0, 0.0, 0.0
         yielded = False  # in the current pass
         while True:
-            with self._reading:
-                ok, image = (False, None) if self._closed else self._capture.read()
+            with self._guard.reading() as is_open:
+                ok, image = self._capture.read() if is_open else (False, None)
+                position = self._capture.get(cv2.CAP_PROP_POS_MSEC) if ok else None  # the frame just read
             if not ok:
                 self.passes += 1
-                if not self.loop or self._closed:
+                if not self.loop or self._guard.closed:
                     break
                 if not yielded:
                     raise SourceError(f"{self.path}: no readable frame in a whole pass; cannot loop it")
                 yielded = False
-                with self._reading:
+                with self._guard.reading() as is_open:
+                    if not is_open:
+                        break
                     self._capture.release()
                     self._capture = cv2.VideoCapture(str(self.path))
-                if not self._capture.isOpened():
+                    reopened = self._capture.isOpened()
+                if not reopened:
                     raise SourceError(f"{self.path}: cannot reopen for the next pass")
                 offset = last_ts + 1.0 / self.native_fps
                 continue
@@ -65,7 +66,6 @@ class VideoFileSource(FrameSource):
                 self.skipped += 1
                 index += 1
                 continue
-            position = self._capture.get(cv2.CAP_PROP_POS_MSEC)  # the frame just read, from the container
             ts = position / 1000.0 if position is not None and position >= 0 else index / self.native_fps
             last_ts = offset + max(0.0, ts)
             pacer.wait()
@@ -74,9 +74,8 @@ class VideoFileSource(FrameSource):
             index += 1
 
     def close(self) -> None:
-        self._closed = True
-        with self._reading:  # waits for a read in progress (milliseconds for a file)
-            self._capture.release()
+        """Stop; the capture is released now, or by the reading thread once its read returns."""
+        self._guard.close(lambda: self._capture.release())
 
 
 class ImageFolderSource(FrameSource):

@@ -10,7 +10,7 @@ from edge.config import HealthConfig
 from edge.health import agent_health
 from edge.pipeline import Stats
 from edge.sources import open_source
-from edge.sources.base import SourceError
+from edge.sources.base import ReadGuard, SourceError
 from edge.sources.camera import Backoff, OpenCvStream, Picamera2Source
 
 
@@ -171,3 +171,50 @@ def test_looping_unreadable_folder_is_one_error_not_a_spin(tmp_path):
     with pytest.raises(SourceError, match="no readable image"):
         list(source.frames())
     assert source.skipped == 1
+
+
+def test_read_guard_defers_release_until_the_read_returns():
+    guard, released = ReadGuard(), []
+    with guard.reading() as is_open:
+        assert is_open
+        guard.close(lambda: released.append("now"))
+        assert released == [] and guard.closed  # a read is in progress: not released under it
+    assert released == ["now"]
+    with guard.reading() as is_open:
+        assert not is_open  # closed: the reader skips the device call
+    idle = ReadGuard()
+    idle.close(lambda: released.append("idle"))
+    assert released == ["now", "idle"]  # no read in progress: released at once
+    assert idle.wait(5.0) is True  # a backoff sleep ends at once when closed
+
+
+class BlockingCapture:
+    """An OpenCV capture whose read blocks until let go (a stalled network stream)."""
+
+    def __init__(self):
+        self.in_read, self.go, self.released = threading.Event(), threading.Event(), False
+
+    def read(self):
+        assert not self.released, "read on a released capture"
+        self.in_read.set()
+        self.go.wait(10)
+        return True, np.zeros((4, 4, 3), np.uint8)
+
+    def release(self):
+        self.released = True
+
+
+def test_stream_close_during_a_blocked_read_returns_at_once_and_releases_after():
+    stream, capture = OpenCvStream("rtsp://camera.invalid/stream"), BlockingCapture()
+    stream._capture = capture
+    got = []
+    thread = threading.Thread(target=lambda: got.extend(stream.frames()))
+    thread.start()
+    assert capture.in_read.wait(5)
+    started = time.monotonic()
+    stream.close()  # from the signal handler, while the capture thread is inside read()
+    assert time.monotonic() - started < 1.0 and not capture.released
+    capture.go.set()
+    thread.join(timeout=5)
+    assert not thread.is_alive() and capture.released
+    assert len(got) <= 1
