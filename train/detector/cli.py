@@ -32,13 +32,15 @@ def run_train_detector(args: argparse.Namespace) -> int:
 
 
 def ship_detector(cfg: DetectorTrainConfig, run_dir: Path, models: Path, state: dict, manifest: Path) -> Path:
+    """Copy ``best.keras`` to ``models/detector.keras`` and write ``models/detector.json`` (the names the
+    exporter and the edge runtime load, whatever the config's ``name``)."""
     import keras
 
     from train.detection_metrics import THRESHOLD_RULE
     from train.detector.model import OUTPUT_NAMES, STRIDE
     from train.detector.train import detector_losses
 
-    target = ship_best(run_dir, models, cfg.name)
+    target = ship_best(run_dir, models, "detector")
     model = keras.models.load_model(target, custom_objects=detector_losses(1, 1), compile=False)
     card = training_card(cfg, "detector", target, model, state, manifest, {"synthetic_scenes": cfg.synthetic_scenes})
     card.update(
@@ -60,5 +62,5 @@ def ship_detector(cfg: DetectorTrainConfig, run_dir: Path, models: Path, state: 
             },
         }
     )
-    write_card(models / f"{cfg.name}.json", card)
+    write_card(models / "detector.json", card)
     return target

@@ -16,7 +16,8 @@ class DetectorTrainConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = "detector"
-    """Model name: run folder and shipped files are called after it."""
+    """Run name: the default run folder (``runs/<name>``) and the card's ``name``. ``--ship`` always writes
+    ``detector.keras`` and ``detector.json``, the files the exporter and the device load."""
     input: InputSpec = InputSpec(height=224, width=384, colour="rgb", resize="letterbox")
     """Input tensor (frames are letterboxed into it)."""
     width_multiplier: float = Field(default=1.0, gt=0.0, le=4.0)

@@ -37,3 +37,35 @@ def augment_real(image: np.ndarray, box: Box | None, rng: np.random.Generator, s
     if rng.random() < 0.5 * strength:
         image = small_warp(image, rng)
     return degrade.camera_effects(image, rng, 0.8 * strength), box
+
+
+def _compress(image: np.ndarray, rng: np.random.Generator, quality: tuple[int, int]) -> np.ndarray:
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(quality[0], quality[1] + 1))])
+    if not ok:
+        return image
+    out = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    return out[:, :, None] if image.ndim == 3 and out.ndim == 2 else out
+
+
+def shrink_plate(
+    image: np.ndarray,
+    box: Box | None,
+    width: float,
+    rng: np.random.Generator,
+    quality: tuple[int, int] = (30, 80),
+) -> tuple[np.ndarray, Box | None]:
+    """The image scaled (area filter) so that the plate (``box``; the whole image when None) is ``width``
+    px wide, then JPEG-compressed: the plate as a far or low-resolution camera records it. A plate that
+    is already narrower is left as it is."""
+    plate_width = box.width if box is not None else image.shape[1]
+    scale = width / max(plate_width, 1.0)
+    if scale >= 1.0:
+        return image, box
+    h, w = image.shape[:2]
+    size = (max(4, round(w * scale)), max(4, round(h * scale)))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    if small.ndim == 2 and image.ndim == 3:
+        small = small[:, :, None]
+    sx, sy = size[0] / w, size[1] / h
+    scaled = None if box is None else Box(box.x1 * sx, box.y1 * sy, box.x2 * sx, box.y2 * sy)
+    return _compress(small, rng, quality), scaled

@@ -35,12 +35,13 @@ def run_train_ocr(args: argparse.Namespace) -> int:
 
 
 def ship_ocr(cfg: OcrTrainConfig, run_dir: Path, models: Path, state: dict, manifest: Path) -> Path:
-    """Copy ``best.keras`` to ``models/<name>.keras`` and write ``models/<name>.json``."""
+    """Copy ``best.keras`` to ``models/ocr.keras`` and write ``models/ocr.json`` (the names ``anpr export``,
+    ``evaluate`` and ``run`` load, whatever the config's ``name``: a ``quick`` reader ships as a reader)."""
     import keras
 
     from edge.text import ALPHABET
 
-    target = ship_best(run_dir, models, cfg.name)
+    target = ship_best(run_dir, models, "ocr")
     model = keras.models.load_model(target, compile=False)
     steps, classes = model.output.shape[1:]
     synthetic = {"synthetic_plates": cfg.synthetic_count}
@@ -68,6 +69,6 @@ def ship_ocr(cfg: OcrTrainConfig, run_dir: Path, models: Path, state: dict, mani
             "read_crops": cfg.read_crops.model_dump(),
         }
     )
-    write_card(models / f"{cfg.name}.json", card)
-    log.info("shipped %s and %s", target, models / f"{cfg.name}.json")
+    write_card(models / "ocr.json", card)
+    log.info("shipped %s and %s", target, models / "ocr.json")
     return target

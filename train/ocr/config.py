@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from edge.config import read_yaml_mapping, validate_config
 from edge.metadata import SEVERAL_CROPS, CropReading, InputSpec
@@ -17,7 +17,8 @@ class OcrTrainConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = "ocr"
-    """Model name: the run folder and the shipped files are called after it."""
+    """Run name: the default run folder (``runs/<name>``) and the card's ``name``. ``--ship`` always writes
+    ``ocr.keras`` and ``ocr.json``, the files the exporter and the device load."""
     input: InputSpec = InputSpec(height=48, width=160, colour="grey", margin_x=0.04, margin_y=0.12)
     """Input tensor and the crop margin around a detected box (the device uses the same)."""
     width_multiplier: float = Field(default=1.0, gt=0.0, le=4.0)
@@ -42,6 +43,12 @@ class OcrTrainConfig(BaseModel):
     """How many augmented copies of each real crop one epoch sees."""
     augment_strength: float = Field(default=1.0, ge=0.0, le=2.0)
     """Scales the probability of each augmentation applied to real crops."""
+    small_plate_fraction: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Share of training samples (real and synthetic) shrunk so the plate is ``small_plate_width`` px wide
+    and JPEG-compressed before they are fitted to the input: plates from far or low-resolution cameras,
+    which the device upsamples to the input size (0: none)."""
+    small_plate_width: tuple[float, float] = (56.0, 120.0)
+    """Range (px, drawn uniformly) of the plate width of the shrunk samples."""
     epochs: int = Field(default=40, ge=1)
     """Maximum number of epochs."""
     batch_size: int = Field(default=64, ge=1)
@@ -65,6 +72,13 @@ class OcrTrainConfig(BaseModel):
     """Fine-tune against int8 arithmetic: activations and kernels rounded in the forward pass as the
     exporter will round them (straight-through gradients), BatchNorm frozen; the best epoch is chosen
     on that simulated int8 score (``val_exact``; the float score is ``val_exact_float``)."""
+
+    @field_validator("small_plate_width")
+    @classmethod
+    def _width_range(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not 8.0 <= value[0] <= value[1]:
+            raise ValueError(f"need 8 <= low <= high, got {list(value)}")
+        return value
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> OcrTrainConfig:

@@ -20,7 +20,7 @@ from edge.preprocess import normalise, prepare_ocr_input
 from edge.text import ALPHABET
 from train.checkpoint import EpochBookkeeper
 from train.metrics import grouped_scores
-from train.ocr.augment import augment_real
+from train.ocr.augment import augment_real, shrink_plate
 from train.ocr.config import OcrTrainConfig
 from train.ocr.data import OcrCrop, encode_batch, load_real_crops, prepare_real, synthetic_set
 from train.ocr.scene_crops import scene_crop_set
@@ -91,12 +91,19 @@ class TrainingSequence:
         chunk = self.order[index * self.cfg.batch_size : (index + 1) * self.cfg.batch_size]
         images, texts = [], []
         for kind, i in chunk:
+            small = self.rng.random() < self.cfg.small_plate_fraction
+            width = self.rng.uniform(*self.cfg.small_plate_width) if small else 0.0
             if kind == "s":
-                images.append(self.synth_images[i])
+                image = self.synth_images[i]
+                if small:  # the stored input is the plate: shrink it, then fit it back
+                    image = prepare_ocr_input(shrink_plate(image, None, width, self.rng)[0], None, spec)
+                images.append(image)
                 texts.append(self.synth_texts[i])
             else:
                 crop = self.real[i]
                 image, box = augment_real(crop.image, crop.box, self.rng, self.cfg.augment_strength)
+                if small:
+                    image, box = shrink_plate(image, box, width, self.rng)
                 images.append(prepare_ocr_input(image, box, spec))
                 texts.append(crop.text)
         return normalise(np.stack(images)), encode_batch(texts, self.cfg.max_length)

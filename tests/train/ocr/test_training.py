@@ -28,7 +28,7 @@ def test_model_shapes_and_ops():
 def test_train_ship_evaluate(tmp_path, capsys):
     config = tmp_path / "tiny.yaml"
     config.write_text(
-        "name: ocr\nsynthetic_count: 96\nreal_sources: []\nepochs: 2\nbatch_size: 16\nwidth_multiplier: 0.25\n"
+        "name: ocr_tiny\nsynthetic_count: 96\nreal_sources: []\nepochs: 2\nbatch_size: 16\nwidth_multiplier: 0.25\n"
     )
     models, run = tmp_path / "models", tmp_path / "runs" / "ocr"
     assert (
@@ -36,7 +36,8 @@ def test_train_ship_evaluate(tmp_path, capsys):
     )
     for name in ("best.keras", "last.keras", "state.json", "learning_curve.png", "confusion.png"):
         assert (run / name).is_file(), name
-    card = json.loads((models / "ocr.json").read_text())
+    card = json.loads((models / "ocr.json").read_text())  # the file the device loads, whatever the run's name
+    assert card["name"] == "ocr_tiny" and (models / "ocr.keras").is_file()
     assert card["alphabet"] == ALPHABET and card["input"]["height"] == 48 and card["mmacs"] > 0
     assert len(card["keras"]["sha256"]) == 64
     assert [c["name"] for c in card["read_crops"]["crops"]] == ["base", "tight", "loose"]

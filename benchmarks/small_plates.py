@@ -1,0 +1,90 @@
+"""The reader on plates from far or low-resolution cameras: held-out real plates shrunk, then read.
+
+Each held-out plate with a text (``--split val`` of the split manifest) is cut with context around its
+box, scaled with an area filter so that the plate is ``W`` px wide, JPEG-compressed (quality 50) and
+read as the agent reads it (the card's crops, int8 unless ``--float``). Width 0 reads the plates as
+they are (``anpr evaluate``'s OCR figure). A plate already narrower than ``W`` is read as it is.
+
+    python benchmarks/small_plates.py --data ../shared/data/us_crops ../shared/data/br_crops \\
+        ../shared/data/tunisia ../shared/data/france --json benchmarks/results/small_plates.json
+
+Real glyphs, real plates, a synthetic camera: a proxy for low-quality cameras, not a measurement of one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from edge.imageio import read_image
+from edge.types import Box
+from train.data.splits import DEFAULT_MANIFEST
+from train.evaluate import dataset_rows, load_ocr
+
+JPEG_QUALITY = 50
+CONTEXT = (0.25, 0.5)  # kept around a box before shrinking (fraction of its width, height)
+
+
+def shrunk(image: np.ndarray, box: Box | None, width: int) -> tuple[np.ndarray, Box | None]:
+    """``image`` cut around ``box`` and scaled so the plate is ``width`` px wide, JPEG-compressed."""
+    if box is not None:
+        h, w = image.shape[:2]
+        px, py = CONTEXT[0] * box.width, CONTEXT[1] * box.height
+        x1, y1 = int(max(0, box.x1 - px)), int(max(0, box.y1 - py))
+        x2, y2 = int(min(w, box.x2 + px)), int(min(h, box.y2 + py))
+        image, box = image[y1:y2, x1:x2], Box(box.x1 - x1, box.y1 - y1, box.x2 - x1, box.y2 - y1)
+    plate_width = box.width if box is not None else image.shape[1]
+    scale = width / plate_width
+    if not width or scale >= 1.0:
+        return image, box
+    size = (max(4, round(image.shape[1] * scale)), max(4, round(image.shape[0] * scale)))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    small = cv2.imdecode(buf, cv2.IMREAD_COLOR) if ok else small
+    sx, sy = size[0] / image.shape[1], size[1] / image.shape[0]
+    return small, None if box is None else Box(box.x1 * sx, box.y1 * sy, box.x2 * sx, box.y2 * sy)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, nargs="+", required=True, help="dataset folders (shared layout)")
+    parser.add_argument("--models", type=Path, default=Path("models"))
+    parser.add_argument("--float", action="store_true", help="the float32 reader instead of int8")
+    parser.add_argument("--split", choices=["all", "train", "val"], default="val")
+    parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
+    parser.add_argument("--widths", default="0,160,120,96,80,64", help="plate widths in px (0: as stored)")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args(argv)
+    recognizer, info = load_ocr(args.models, args.float)
+    rows = [r for r in dataset_rows(args.data, args.split, args.manifest) if r[1].text]
+    images = {path: read_image(path) for path in {r[0] for r in rows}}
+    results = {"models": info, "data": [str(d) for d in args.data], "split": args.split, "widths": {}}
+    print(f"{'width px':>8s} {'n':>5s} {'exact %':>8s}  per source")
+    for width in [int(w) for w in args.widths.split(",")]:
+        hits: dict[str, list[bool]] = defaultdict(list)
+        for path, annotation, _ in rows:
+            image, box = shrunk(images[path], annotation.box, width)
+            source = next(d.name for d in args.data if path.is_relative_to(d))
+            hits[source].append(recognizer.read(image, box).text == annotation.text)
+        every = [h for v in hits.values() for h in v]
+        entry = {
+            "exact_match": 100.0 * sum(every) / len(every),
+            "n": len(every),
+            "by_source": {s: {"exact_match": 100.0 * sum(v) / len(v), "n": len(v)} for s, v in sorted(hits.items())},
+        }
+        results["widths"][str(width)] = entry
+        per_source = ", ".join(f"{s} {e['exact_match']:.1f}" for s, e in entry["by_source"].items())
+        print(f"{width or 'as is':>8} {entry['n']:5d} {entry['exact_match']:8.2f}  {per_source}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
