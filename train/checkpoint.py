@@ -27,12 +27,20 @@ class EpochBookkeeper:
     def save(self) -> None:
         self.path.write_text(json.dumps(self.state, indent=1))
 
-    def end_epoch(self, model, epoch: int, score: float, **best_extra) -> bool:
-        """Record epoch ``epoch`` (0-based) with its validation ``score``; True when training should stop."""
+    def end_epoch(self, model, epoch: int, score: float, tie_break: float | None = None, **best_extra) -> bool:
+        """Record epoch ``epoch`` (0-based) with its validation ``score``; True when training should stop.
+
+        An epoch that ties the best ``score`` but has a higher ``tie_break`` (the reader's character
+        accuracy, while no plate is read whole yet) is an improvement too: early stopping must not end a
+        CTC reader that is still leaving its all-blank plateau."""
         state = self.state
         state["epoch"] = epoch + 1
-        if score > state[self.best_key]:
+        best, best_tie = state[self.best_key], state.get(f"{self.best_key}_tie_break")
+        tied_better = score == best and tie_break is not None and (best_tie is None or tie_break > best_tie)
+        if score > best or tied_better:
             state.update({self.best_key: score, "best_epoch": epoch + 1, **best_extra})
+            if tie_break is not None:
+                state[f"{self.best_key}_tie_break"] = tie_break
             model.save(self.run_dir / "best.keras")
         model.save(self.run_dir / "last.keras")
         state["seconds"] += time.monotonic() - self.started

@@ -244,7 +244,9 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
             scores["char_accuracy"],
             ", ".join(f"{g} {s['exact_match']:.1f}" for g, s in scores["by_group"].items()),
         )
-        stop = keeper.end_epoch(model, epoch, scores["exact_match"], best_scores=scores)
+        stop = keeper.end_epoch(
+            model, epoch, scores["exact_match"], tie_break=scores["char_accuracy"], best_scores=scores
+        )
         plot_history(state["history"], run_dir / "learning_curve.png")
         if stop:
             break
