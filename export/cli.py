@@ -19,6 +19,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="seed of the calibration draw (default: 0 for the OCR, 1 for the detector); recorded in the card",
     )
     export.add_argument(
+        "--tolerance",
+        type=float,
+        help="most points int8 may lose against float32 on validation before the export is refused (default: "
+        "0.5; recorded in the card)",
+    )
+    export.add_argument(
         "--check-edgetpu", action="store_true", help="only inspect the int8 models against the Edge TPU's constraints"
     )
     export.add_argument(
@@ -49,13 +55,17 @@ def _export(args: argparse.Namespace) -> int:
     from train.data.splits import DEFAULT_MANIFEST
 
     exporters = {"ocr": export_ocr, "detector": export_detector}
-    seed = {} if args.calibration_seed is None else {"calibration_seed": args.calibration_seed}
+    options: dict = {} if args.calibration_seed is None else {"calibration_seed": args.calibration_seed}
+    if args.tolerance is not None:
+        if not 0.0 <= args.tolerance <= 100.0:
+            raise AnprError(f"--tolerance must be between 0 and 100 points, got {args.tolerance}")
+        options["tolerance"] = args.tolerance
     failures = []
     for name in names:
         if name not in exporters:
             raise AnprError(f"no exporter for {name!r} yet")
         try:  # each exporter prints both figures and refuses an int8 model that fails the parity gate
-            exporters[name](args.models, data_root(args.data_root), args.manifest or DEFAULT_MANIFEST, **seed)
+            exporters[name](args.models, data_root(args.data_root), args.manifest or DEFAULT_MANIFEST, **options)
         except AnprError as exc:
             failures.append(str(exc))
     if failures:

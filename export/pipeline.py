@@ -88,7 +88,12 @@ def _read_all(model: TFLiteModel, images: np.ndarray, alphabet: str, decoder: st
 
 
 def export_ocr(
-    models: Path, data_root: Path, manifest: Path, name: str = "ocr", calibration_seed: int = 0
+    models: Path,
+    data_root: Path,
+    manifest: Path,
+    name: str = "ocr",
+    calibration_seed: int = 0,
+    tolerance: float = PARITY_TOLERANCE,
 ) -> ExportResult:
     """Export ``models/<name>.keras``; raises :class:`ParityError` when int8 loses too much."""
     import keras
@@ -124,7 +129,7 @@ def export_ocr(
         "exact_match",
         time.monotonic() - started,
     )
-    int8_path, int8_model = _gate(result, int8_path, output_names)
+    int8_path, int8_model = _gate(result, int8_path, output_names, tolerance)
     several = read_crops_scores(int8_model, card, data_root, manifest, sources)
     write_card(
         models / f"{name}.json",
@@ -144,7 +149,7 @@ def export_ocr(
                     "n": len(texts),
                     "float32": float_scores,
                     "int8": int8_scores,
-                    "tolerance_points": PARITY_TOLERANCE,
+                    "tolerance_points": tolerance,
                 },
                 **({"read_crops": {**several, "data": described}} if several else {}),
                 "versions": library_versions(),
@@ -188,7 +193,12 @@ def export_threshold(int8_detections: list, trained_threshold: float) -> dict:
 
 
 def export_detector(
-    models: Path, data_root: Path, manifest: Path, name: str = "detector", calibration_seed: int = 1
+    models: Path,
+    data_root: Path,
+    manifest: Path,
+    name: str = "detector",
+    calibration_seed: int = 1,
+    tolerance: float = PARITY_TOLERANCE,
 ) -> ExportResult:
     """Export ``models/<name>.keras``; the parity metric is AP50 on validation. The score threshold is
     re-chosen on the int8 model when real validation photos exist (:func:`export_threshold`)."""
@@ -237,7 +247,7 @@ def export_detector(
         "AP50",
         time.monotonic() - started,
     )
-    int8_path, int8_model = _gate(result, int8_path, names)
+    int8_path, int8_model = _gate(result, int8_path, names, tolerance)
     write_card(
         models / f"{name}.json",
         {
@@ -251,7 +261,7 @@ def export_detector(
                 "calibration": f"{len(calibration)} inputs: training-split photos stratified by source plus synthetic "
                 "scenes; via edge.preprocess.prepare_detector_input",
                 "calibration_seed": calibration_seed,
-                "parity": {"data": described, "frames": len(frames), **scores, "tolerance_points": PARITY_TOLERANCE},
+                "parity": {"data": described, "frames": len(frames), **scores, "tolerance_points": tolerance},
                 "versions": library_versions(),
                 "command": " ".join(["anpr", *map(shlex.quote, sys.argv[1:])]) if sys.argv[1:] else "anpr export",
             },
@@ -260,23 +270,23 @@ def export_detector(
     return result
 
 
-def _gate(result: ExportResult, candidate: Path, output_names) -> tuple[Path, TFLiteModel]:
+def _gate(result: ExportResult, candidate: Path, output_names, tolerance: float) -> tuple[Path, TFLiteModel]:
     """Print both figures; move the int8 candidate into place only when it passes the parity gate."""
-    check_parity(result, candidate)
+    check_parity(result, candidate, tolerance)
     final = candidate.with_name(candidate.name.replace(".candidate", ""))
     candidate.replace(final)
     return final, TFLiteModel(final, output_names=output_names)
 
 
-def check_parity(result: ExportResult, candidate: Path | None = None) -> None:
+def check_parity(result: ExportResult, candidate: Path | None = None, tolerance: float = PARITY_TOLERANCE) -> None:
     print(
         f"{result.name}: {result.metric} float32 {result.float_score:.2f} %, int8 {result.int8_score:.2f} % "
         f"on {result.n} ({result.seconds:.0f} s)"
     )
-    if result.int8_score < result.float_score - PARITY_TOLERANCE:
+    if result.int8_score < result.float_score - tolerance:
         if candidate is not None:
             candidate.unlink(missing_ok=True)  # the previous int8 model and its card stay as they were
         raise ParityError(
             f"{result.name}: int8 {result.metric} {result.int8_score:.2f} % is more than "
-            f"{PARITY_TOLERANCE} points below float32 {result.float_score:.2f} %: not shipping it"
+            f"{tolerance} points below float32 {result.float_score:.2f} %: not shipping it"
         )

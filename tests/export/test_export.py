@@ -147,7 +147,26 @@ def test_calibration_seed_is_chosen_on_the_command_line_and_recorded(exported, t
     shutil.copytree(exported, models)
     before = file_sha256(models / "detector_int8.tflite")
     args = ["export", "--models", str(models), "--only", "detector", "--data-root", str(tmp_path / "no-data")]
-    assert main([*args, "--calibration-seed", "5"]) == 0
+    assert main([*args, "--calibration-seed", "5", "--tolerance", "2"]) == 0
     card = json.loads((models / "detector.json").read_text())
     assert card["export"]["calibration_seed"] == 5
+    assert card["export"]["parity"]["tolerance_points"] == 2.0
     assert card["tflite"]["int8"]["sha256"] == file_sha256(models / "detector_int8.tflite") != before
+
+
+def test_parity_gate_refuses_an_int8_model_that_loses_more_than_the_tolerance(tmp_path, capsys):
+    from export.pipeline import ExportResult, ParityError, check_parity
+
+    result = ExportResult("ocr", 54.08, 53.06, 588, "exact_match", 1.0)
+    candidate = tmp_path / "ocr_int8.candidate.tflite"
+    candidate.write_bytes(b"int8")
+    with pytest.raises(ParityError, match=r"more than 0\.5 points below"):
+        check_parity(result, candidate)
+    assert not candidate.exists()  # the refused candidate is removed; a shipped model stays as it was
+    check_parity(result, None, tolerance=2.0)
+    assert "int8 53.06 %" in capsys.readouterr().out
+
+
+def test_export_tolerance_out_of_range_is_one_clear_error(exported, capsys):
+    assert main(["export", "--models", str(exported), "--tolerance", "-1"]) != 0
+    assert "--tolerance must be between 0 and 100" in capsys.readouterr().err
