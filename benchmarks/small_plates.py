@@ -1,9 +1,10 @@
 """The reader on plates from far or low-resolution cameras: held-out real plates shrunk, then read.
 
 Each held-out plate with a text (``--split val`` of the split manifest) is cut with context around its
-box, scaled with an area filter so that the plate is ``W`` px wide, JPEG-compressed (quality 50) and
-read as the agent reads it (the card's crops, int8 unless ``--float``). Width 0 reads the plates as
-they are (``anpr evaluate``'s OCR figure). A plate already narrower than ``W`` is read as it is.
+box (``train.ocr.data.cut_with_context``), scaled with an area filter so that the plate is ``W`` px
+wide, JPEG-compressed (quality 50) and read as the agent reads it (the card's crops, int8 unless
+``--float``). Width 0 reads the plates as they are (``anpr evaluate``'s OCR figure). A plate already
+narrower than ``W`` is read as it is.
 
     python benchmarks/small_plates.py --data ../shared/data/us_crops ../shared/data/br_crops \\
         ../shared/data/tunisia ../shared/data/france --json benchmarks/results/small_plates.json
@@ -18,36 +19,27 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from edge.imageio import read_image
 from edge.types import Box
 from train.data.splits import DEFAULT_MANIFEST
 from train.evaluate import dataset_rows, load_ocr
+from train.ocr.augment import shrink_plate
+from train.ocr.data import cut_with_context
 
 JPEG_QUALITY = 50
-CONTEXT = (0.25, 0.5)  # kept around a box before shrinking (fraction of its width, height)
 
 
 def shrunk(image: np.ndarray, box: Box | None, width: int) -> tuple[np.ndarray, Box | None]:
-    """``image`` cut around ``box`` and scaled so the plate is ``width`` px wide, JPEG-compressed."""
+    """``image`` cut with context around ``box`` (as the reader's training crops are), scaled so the plate
+    is ``width`` px wide and JPEG-compressed at :data:`JPEG_QUALITY` (width 0: as stored)."""
     if box is not None:
-        h, w = image.shape[:2]
-        px, py = CONTEXT[0] * box.width, CONTEXT[1] * box.height
-        x1, y1 = int(max(0, box.x1 - px)), int(max(0, box.y1 - py))
-        x2, y2 = int(min(w, box.x2 + px)), int(min(h, box.y2 + py))
-        image, box = image[y1:y2, x1:x2], Box(box.x1 - x1, box.y1 - y1, box.x2 - x1, box.y2 - y1)
-    plate_width = box.width if box is not None else image.shape[1]
-    scale = width / plate_width
-    if not width or scale >= 1.0:
+        image, box = cut_with_context(image, box)
+    if not width:
         return image, box
-    size = (max(4, round(image.shape[1] * scale)), max(4, round(image.shape[0] * scale)))
-    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-    small = cv2.imdecode(buf, cv2.IMREAD_COLOR) if ok else small
-    sx, sy = size[0] / image.shape[1], size[1] / image.shape[0]
-    return small, None if box is None else Box(box.x1 * sx, box.y1 * sy, box.x2 * sx, box.y2 * sy)
+    quality = (JPEG_QUALITY, JPEG_QUALITY)
+    return shrink_plate(image, box, width, np.random.default_rng(0), quality)
 
 
 def main(argv: list[str] | None = None) -> int:

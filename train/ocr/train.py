@@ -91,7 +91,8 @@ class TrainingSequence:
         chunk = self.order[index * self.cfg.batch_size : (index + 1) * self.cfg.batch_size]
         images, texts = [], []
         for kind, i in chunk:
-            small = self.rng.random() < self.cfg.small_plate_fraction
+            # no draw when the option is off: the random stream of earlier configs stays as it was
+            small = self.cfg.small_plate_fraction > 0 and self.rng.random() < self.cfg.small_plate_fraction
             width = self.rng.uniform(*self.cfg.small_plate_width) if small else 0.0
             if kind == "s":
                 image = self.synth_images[i]
