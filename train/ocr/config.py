@@ -63,7 +63,9 @@ class OcrTrainConfig(BaseModel):
     """Stop after the epoch that crosses this wall-clock budget (resume later to continue)."""
     init_from: Path | None = None
     """Start from this ``.keras`` model's weights instead of random ones (a fresh run folder; ignored
-    when resuming). Used to fine-tune a trained reader, for example quantisation-aware."""
+    when resuming). Used to fine-tune a trained reader, for example quantisation-aware. A reader trained
+    with a smaller ``width_multiplier`` is widened (``train/widen.py``): its weights fill the leading
+    channels and the new channels start with zero outgoing weights, so training starts from its reads."""
     read_crops: CropReading = SEVERAL_CROPS
     """Crops the device reads a plate from (written to the model card as ``read_crops``): by default the
     trained crop, then a tighter and a looser one when the first read is unsure, and the reads vote.

@@ -25,6 +25,7 @@ from train.ocr.config import OcrTrainConfig
 from train.ocr.data import OcrCrop, encode_batch, load_real_crops, prepare_real, synthetic_set
 from train.ocr.scene_crops import scene_crop_set
 from train.quant_aware import calibrate, quantisation_aware
+from train.widen import carry_weights
 
 #: Tensors besides the ReLU6 outputs that int8 export quantises with a calibrated range.
 MEASURED_TENSORS = ("logits",)
@@ -194,11 +195,11 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
             state["best_exact"],
             state["best_epoch"],
         )
-    elif cfg.init_from:
-        model = keras.models.load_model(cfg.init_from, compile=False)
-        log.info("starting from the weights of %s", cfg.init_from)
     else:
         model = build_ocr_model(cfg.input, len(ALPHABET) + 1, cfg.width_multiplier, head=cfg.head, slots=cfg.max_length)
+        if cfg.init_from:
+            carry_weights(keras.models.load_model(cfg.init_from, compile=False), model)
+            log.info("starting from the weights of %s", cfg.init_from)
     trainer, scorer, rounding = _training_views(model, cfg.quantisation_aware)
     trainer.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=loss)
     keeper = EpochBookkeeper(run_dir, state, "best_exact", cfg.patience, cfg.time_budget_minutes)

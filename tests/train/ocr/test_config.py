@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -7,6 +9,8 @@ from train.ocr.config import OcrTrainConfig
 
 def test_shipped_configs_validate():
     assert OcrTrainConfig.from_yaml("train/configs/ocr.yaml").name == "ocr"
+    for path in sorted(Path("train/configs").glob("ocr*.yaml")):  # experiments too: their commands are documented
+        OcrTrainConfig.from_yaml(path)
     quick = OcrTrainConfig.from_yaml("train/configs/ocr_quick.yaml")
     assert quick.time_budget_minutes and quick.time_budget_minutes <= 30
 
