@@ -53,14 +53,17 @@ def carry_weights(source, target) -> None:
         if not mine:
             continue
         other = by_name.get(layer.name)
-        if other is None or len(other.get_weights()) != len(mine):
+        theirs = other.get_weights() if other is not None else []
+        if len(theirs) != len(mine):
             raise ValueError(f"layer {layer.name!r} has no counterpart with the same weights in the source model")
-        zero_inputs = isinstance(layer, (layers.Conv2D, layers.Dense)) and not isinstance(layer, layers.DepthwiseConv2D)
+        # Conv2D and Dense kernels read input channels on their second-to-last axis; DepthwiseConv2D
+        # (not a Conv2D subclass in Keras 3) filters each channel on its own
+        zero_inputs = isinstance(layer, (layers.Conv2D, layers.Dense))
         try:
-            carried = [widen_weight(o, n, zero_inputs) for o, n in zip(other.get_weights(), mine)]
+            carried = [widen_weight(o, n, zero_inputs) for o, n in zip(theirs, mine)]
         except ValueError as error:
             raise ValueError(f"layer {layer.name!r}: {error}") from None
-        widened += any(o.shape != n.shape for o, n in zip(other.get_weights(), mine))
+        widened += any(o.shape != n.shape for o, n in zip(theirs, mine))
         layer.set_weights(carried)
     if widened:
         _check_preserved(source, target)
