@@ -78,8 +78,9 @@ def _check_preserved(source, target) -> None:
             "widen first, then change the input size in a second run"
         )
     probe = np.random.default_rng(0).random((2, *shape), dtype=np.float32)
-    before = np.asarray(source.predict_on_batch(probe))
-    after = np.asarray(target.predict_on_batch(probe))
-    worst = float(np.max(np.abs(before - after)))
+    before, after = source.predict_on_batch(probe), target.predict_on_batch(probe)
+    if not isinstance(before, (list, tuple)):  # one output, or several (the detector's three heads)
+        before, after = [before], [after]
+    worst = max(float(np.max(np.abs(np.asarray(b) - np.asarray(a)))) for b, a in zip(before, after, strict=True))
     if worst > PRESERVE_TOLERANCE:
         raise ValueError(f"the widened network does not reproduce the source (outputs differ by up to {worst:.3g})")

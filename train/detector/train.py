@@ -93,24 +93,27 @@ def _lr(cfg: DetectorTrainConfig, epoch: int) -> float:
 
 
 def _initial_model(source, cfg: DetectorTrainConfig):
-    """``source`` itself, or its weights in a detector built for ``cfg.input`` when the input size differs.
+    """``source`` itself, or its weights carried into the detector ``cfg`` describes.
 
     The network is fully convolutional: only its resizing layers depend on the input size, so a
     detector trained at one resolution starts training at another with every weight carried over.
+    A wider ``width_multiplier`` grows the trained detector (train/widen.py: its weights in the
+    leading channels, new channels silent at first, outputs checked unchanged); widening and a new
+    input size are two separate runs.
     """
     from train.detector.model import build_detector
+    from train.widen import carry_weights
 
-    if tuple(source.input_shape[1:]) == cfg.input.shape:
-        return source
     model = build_detector(cfg.input, cfg.width_multiplier)
-    mine, theirs = model.get_weights(), source.get_weights()
-    if [w.shape for w in mine] != [w.shape for w in theirs]:
-        raise ValueError(
-            f"init_from {cfg.init_from}: its layers do not match a detector with width_multiplier "
-            f"{cfg.width_multiplier}; only the input size may differ"
-        )
-    model.set_weights(theirs)
-    log.info("input %s -> %s: weights carried over", tuple(source.input_shape[1:]), cfg.input.shape)
+    same_layers = [w.shape for w in model.get_weights()] == [w.shape for w in source.get_weights()]
+    if same_layers and tuple(source.input_shape[1:]) == cfg.input.shape:
+        return source
+    try:
+        carry_weights(source, model)
+    except ValueError as error:
+        raise ValueError(f"init_from {cfg.init_from}: {error}") from None
+    if same_layers:
+        log.info("input %s -> %s: weights carried over", tuple(source.input_shape[1:]), cfg.input.shape)
     return model
 
 

@@ -64,5 +64,25 @@ def test_init_from_another_input_size_carries_every_weight():
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), small.get_weights(), strict=True))
     same = DetectorTrainConfig(input={**larger, "height": 224, "width": 384}, width_multiplier=0.5)
     assert _initial_model(small, same) is small
-    with pytest.raises(ValueError, match="only the input size may differ"):
+    with pytest.raises(ValueError, match="widening needs the same input size"):
         _initial_model(small, DetectorTrainConfig(input=larger, width_multiplier=1.0))
+    with pytest.raises(ValueError, match="cannot carry a weight"):
+        _initial_model(small, DetectorTrainConfig(input=same.input, width_multiplier=0.25))
+
+
+def test_init_from_a_narrower_detector_widens_it_and_keeps_its_outputs():
+    """A wider width_multiplier grows the trained detector: same heatmap, offsets and sizes at the start."""
+    import numpy as np
+
+    from train.detector.config import DetectorTrainConfig
+    from train.detector.train import _initial_model
+
+    spec = {"height": 64, "width": 96, "colour": "rgb", "resize": "letterbox"}
+    narrow = build_detector(InputSpec(**spec), width=0.5)
+    rng = np.random.default_rng(1)
+    narrow.set_weights([rng.normal(scale=0.3, size=w.shape).astype(np.float32) for w in narrow.get_weights()])
+    wide = _initial_model(narrow, DetectorTrainConfig(input=spec, width_multiplier=1.0))
+    assert wide.count_params() > narrow.count_params()
+    image = rng.random((1, 64, 96, 3), dtype=np.float32)
+    for before, after in zip(narrow.predict_on_batch(image), wide.predict_on_batch(image), strict=True):
+        np.testing.assert_allclose(after, before, atol=1e-4)
