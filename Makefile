@@ -55,7 +55,10 @@ train: setup
 	$(BIN)/anpr train detector --config train/configs/detector_640.yaml --data-root "$(DATA)" --run-dir runs/detector_640
 	$(BIN)/anpr train detector --config train/configs/detector_640_qat.yaml --data-root "$(DATA)" --run-dir runs/detector_640_qat
 	$(BIN)/anpr train detector --config train/configs/detector_640x384_qat.yaml --data-root "$(DATA)" \
-	  --run-dir runs/detector_640x384_qat --ship
+	  --run-dir runs/detector_640x384_qat
+	$(BIN)/anpr train detector --config train/configs/detector_wide.yaml --data-root "$(DATA)" --run-dir runs/detector_wide
+	$(BIN)/anpr train detector --config train/configs/detector_wide_qat.yaml --data-root "$(DATA)" \
+	  --run-dir runs/detector_wide_qat --ship
 	$(MAKE) export
 
 # Smaller models in about 30 minutes on 2 CPU cores, shipped into their own folder (never over models/),
