@@ -26,6 +26,15 @@ class DetectorTrainConfig(BaseModel):
     """Shared folders whose training-split photos with boxes are used."""
     real_zoom_copies: int = Field(default=1, ge=0)
     """Extra randomly zoomed crops of each real photo (scale augmentation)."""
+    shrink_probability: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Chance that a training image is scaled down (by ``shrink_min`` to 1) onto a canvas of the
+    letterbox's padding colour: smaller, farther plates than the photos hold."""
+    shrink_min: float = Field(default=0.5, gt=0.0, le=1.0)
+    """Smallest scale of that shrink."""
+    night_probability: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Chance that a training image is made dark and noisy (gamma 1.5-3, gain 0.4-0.9)."""
+    blur_probability: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Chance that a training image is blurred (Gaussian, sigma 0.6-1.8 input pixels)."""
     synthetic_scenes: int = Field(default=1500, ge=0)
     """Synthetic scenes (plates in real training photos and generated streets)."""
     epochs: int = Field(default=10, ge=1)

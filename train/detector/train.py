@@ -14,6 +14,7 @@ from edge.detector import DecodeParams, decode
 from edge.preprocess import normalise, prepare_detector_input
 from train.checkpoint import EpochBookkeeper
 from train.detection_metrics import choose_threshold, detection_scores
+from train.detector import augment
 from train.detector.config import DetectorTrainConfig
 from train.detector.data import build_training_set, real_data, validation_set
 from train.detector.model import MEASURED_TENSORS, OUTPUT_NAMES, STRIDE
@@ -55,17 +56,32 @@ def detector_losses(offset_weight: float, size_weight: float) -> dict:
     }
 
 
-def _batch(images: np.ndarray, boxes: list[np.ndarray], indices: np.ndarray, rng: np.random.Generator):
+def _batch(
+    images: np.ndarray,
+    boxes: list[np.ndarray],
+    indices: np.ndarray,
+    rng: np.random.Generator,
+    cfg: DetectorTrainConfig | None = None,
+):
+    """Inputs (0-1) and targets for one step: mirror, contrast and brightness, noise, and the config's
+    optional shrink, blur and night (each draws from ``rng`` only when its probability is set, so
+    configs without them replay the same batches)."""
     h, w = images.shape[1:3]
     grid = (h // STRIDE, w // STRIDE)
     xs, heat, off, size = [], [], [], []
     for i in indices:
         image, b = images[i], boxes[i].copy()
+        if cfg and cfg.shrink_probability and rng.random() < cfg.shrink_probability:
+            image, b = augment.shrink(image, b, rng.uniform(cfg.shrink_min, 1.0), cfg.input.pad_value, rng)
         if rng.random() < 0.5:  # mirror
             image = image[:, ::-1]
             b[:, [0, 2]] = w - b[:, [2, 0]]
         x = image.astype(np.float32)
+        if cfg and cfg.blur_probability and rng.random() < cfg.blur_probability:
+            x = augment.blur(x, rng)
         x = (x - x.mean()) * rng.uniform(0.7, 1.3) + x.mean() + rng.uniform(-30, 30)
+        if cfg and cfg.night_probability and rng.random() < cfg.night_probability:
+            x = augment.night(x, rng)
         if rng.random() < 0.3:
             x += rng.normal(0, rng.uniform(2, 10), x.shape)
         xs.append(np.clip(x, 0, 255) / 255.0)
@@ -178,7 +194,7 @@ def train_detector(
         history = []
         bar = tqdm(range(steps), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
         for step in bar:
-            x, y = _batch(images, boxes, order[step * cfg.batch_size : (step + 1) * cfg.batch_size], rng)
+            x, y = _batch(images, boxes, order[step * cfg.batch_size : (step + 1) * cfg.batch_size], rng, cfg)
             with rounding:
                 result = trainer.train_on_batch(x, [y[n] for n in OUTPUT_NAMES])
             history.append(float(result[0] if isinstance(result, list) else result))
