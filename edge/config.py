@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from edge.errors import ConfigError
 from edge.formats import DEFAULT_MAX_PENALTY, compile_formats
@@ -165,6 +165,19 @@ class TrackerConfig(_Frozen):
     """Publish early after this many agreeing reads (otherwise when the track ends)."""
     dedup_seconds: float = Field(default=60.0, ge=0.0)
     """Do not publish the same plate text again within this many seconds of source time."""
+    keep_observations: int = Field(default=64, ge=1)
+    """Most recent frames a track keeps for its vote and its snapshot (older ones are forgotten): a car
+    parked in view stays one track for hours without growing memory. At least ``min_reads`` and
+    ``emit_after``."""
+
+    @model_validator(mode="after")
+    def _keeps_enough(self) -> TrackerConfig:
+        if self.keep_observations < max(self.min_reads, self.emit_after):
+            raise ValueError(
+                f"keep_observations ({self.keep_observations}) must be at least min_reads ({self.min_reads}) "
+                f"and emit_after ({self.emit_after})"
+            )
+        return self
 
 
 class HealthConfig(_Frozen):

@@ -13,6 +13,8 @@ import numpy as np
 from edge.text import ALPHABET
 
 BLANK = 0
+#: The forward pass of :func:`ctc_log_likelihoods` rescales every this many steps.
+_RESCALE_EVERY = 8
 
 
 @dataclass(frozen=True)
@@ -82,3 +84,54 @@ def decode_text(probs: np.ndarray, alphabet: str = ALPHABET, decoder: str = "ctc
     if decoder == "ctc":
         return ctc_greedy_decode(probs, alphabet)
     raise ValueError(f"unknown OCR decoder {decoder!r}")
+
+
+def ctc_log_likelihoods(probs: np.ndarray, texts: list[str], alphabet: str = ALPHABET) -> np.ndarray:
+    """Natural log of the probability of each text under each CTC output, summed over every alignment
+    (the CTC forward algorithm): ``probs`` is ``(K, T, len(alphabet) + 1)`` (K outputs, for example
+    K crops of one plate; a single ``(T, C)`` output counts as K = 1), the result ``(K, len(texts))``.
+
+    Unlike greedy decoding this scores a *given* text, so outputs whose characters sit at different time
+    steps (crops of one plate cut a little differently) can be compared and summed for the same text.
+    A text the output cannot produce (more steps needed than it has) scores ``-inf``."""
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.ndim == 2:
+        probs = probs[None]
+    if probs.ndim != 3 or probs.shape[2] != len(alphabet) + 1:
+        raise ValueError(f"expected (K, T, {len(alphabet) + 1}) probabilities, got {probs.shape}")
+    if not texts:
+        return np.zeros((probs.shape[0], 0))
+    steps = probs.shape[1]
+    states = 2 * max(len(t) for t in texts) + 1
+    # Extended labels: blank, c1, blank, c2, ..., blank; padded with blanks that are never reachable
+    # from the end states of a shorter text (the end is read at that text's own last two states).
+    extended = np.zeros((len(texts), states), np.int64)
+    skip = np.zeros((len(texts), states), bool)  # may come from two states back (a new character)
+    for n, text in enumerate(texts):
+        labels, _ = encode_text(text, max(len(text), 1), alphabet) if text else (np.zeros(0, np.int32), 0)
+        extended[n, 1 : 2 * len(text) : 2] = labels[: len(text)]
+        for s in range(3, 2 * len(text), 2):
+            skip[n, s] = extended[n, s] != extended[n, s - 2]
+    p = np.clip(probs, 1e-12, 1.0)
+    emit = np.take_along_axis(p[:, :, None, :], extended[None, None, :, :], axis=3)  # (K, T, N, S)
+    alpha = np.zeros((probs.shape[0], len(texts), states))
+    alpha[:, :, 0] = emit[:, 0, :, 0]
+    alpha[:, :, 1] = emit[:, 0, :, 1] * np.array([len(t) > 0 for t in texts])
+    log_scale = np.zeros(alpha.shape[:2])
+    skip_mask = skip[None, :, 2:]
+    for t in range(1, steps):
+        moved = alpha.copy()
+        moved[:, :, 1:] += alpha[:, :, :-1]
+        moved[:, :, 2:] += alpha[:, :, :-2] * skip_mask
+        alpha = moved * emit[:, t]
+        if t % _RESCALE_EVERY == 0 or t == steps - 1:  # keep the float64 range: 8 steps lose 1e-96 at most
+            total = alpha.sum(axis=2)
+            total[total <= 0] = 1.0
+            alpha /= total[:, :, None]
+            log_scale += np.log(total)
+    ends = np.array([2 * len(t) for t in texts])
+    last = np.take_along_axis(alpha, ends[None, :, None], axis=2)[:, :, 0]
+    before = np.take_along_axis(alpha, np.maximum(ends - 1, 0)[None, :, None], axis=2)[:, :, 0]
+    final = last + np.where(ends > 0, before, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.where(final > 0, log_scale + np.log(np.maximum(final, 1e-300)), -np.inf)

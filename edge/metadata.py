@@ -75,8 +75,14 @@ class CropReading(BaseModel):
     its read is confident enough."""
     accept_confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     """The first crop's read is kept when its confidence (lowest character probability) reaches this;
-    otherwise every crop is read and the text with the highest summed confidence wins (crops that agree
-    add up; ties: the text read first), reported with its most confident read."""
+    otherwise every crop is read and ``combine`` chooses among their texts."""
+    combine: Literal["vote", "ctc_likelihood"] = "vote"
+    """How the crops' reads become one when they differ. ``vote``: the text with the highest summed
+    confidence (crops that agree add up; ties: the text read first). ``ctc_likelihood`` (CTC readers
+    only): the text that is most probable under all the crops together, the sum over crops of each
+    candidate text's CTC log-likelihood (every alignment counted, so crops whose characters sit at other
+    time steps still compare); the candidates are the crops' own reads. Either way the winner is reported
+    with its most confident read."""
 
     @property
     def names(self) -> list[str]:
@@ -94,7 +100,9 @@ SEVERAL_CROPS = CropReading(
         ReadCrop(name="loose", left=0.04, top=0.10, right=0.04, bottom=0.10),
     ),
     accept_confidence=0.95,
+    combine="ctc_likelihood",
 )
 """Three crops of one plate (the trained margin, about no margin, twice the margin); the base read is
-kept alone when it is at least 95 % sure of every character, else the crops vote. Forgives a detector
-or annotation box that is a little off, at about 1.6 OCR runs per plate on the held-out crops."""
+kept alone when it is at least 95 % sure of every character, else the text most probable under the three
+crops together wins. Forgives a detector or annotation box that is a little off, at about 1.6 OCR runs
+per plate on the held-out crops."""

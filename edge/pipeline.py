@@ -95,7 +95,7 @@ class Agent:
         self.outbox, self.publisher, self.model_versions = outbox, publisher, model_versions
         self.filter = ReadFilter(cfg.filters)
         t = cfg.tracker
-        self.tracker = PlateTracker(t.iou, t.max_missed, t.min_reads, t.emit_after)
+        self.tracker = PlateTracker(t.iou, t.max_missed, t.min_reads, t.emit_after, t.keep_observations)
         self.queue = DropOldestQueue(cfg.queue_size)
         self.stats = Stats()
         self.stop_event = threading.Event()
@@ -156,7 +156,7 @@ class Agent:
             self._last_published = {
                 t: ts for t, ts in self._last_published.items() if best.ts - ts < window or t == text
             }
-            first = track.observations[0]
+            first = track.first or track.observations[0]
             read = {
                 "id": str(uuid.uuid5(READ_NAMESPACE, f"{self.cfg.device_id}|{source}|{first.frame}|{text}")),
                 "plate": text,
@@ -170,7 +170,7 @@ class Agent:
                 "model": self.model_versions,
                 "label": self.filter.label(text),
                 "device_id": self.cfg.device_id,
-                "track_frames": len(track.observations),
+                "track_frames": track.seen,
             }
             snapshot = _jpeg(best.crop) if best.crop is not None else None
             self.outbox.put(read, snapshot)

@@ -1,5 +1,6 @@
 """The plate reader on the device: crop, run the OCR model, decode CTC (optionally constrained to
-the plate formats a site expects, see :mod:`edge.formats`)."""
+the plate formats a site expects, see :mod:`edge.formats`); an unsure plate is read from several crops
+and their reads combined."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Protocol
 
 import numpy as np
 
-from edge.ctc import DecodedText, decode_text
+from edge.ctc import DecodedText, ctc_log_likelihoods, decode_text
 from edge.formats import DEFAULT_MAX_PENALTY, FormatSet, compile_formats, decode_with_formats
 from edge.metadata import SINGLE_CROP, CropReading, InputSpec
 from edge.preprocess import prepare_ocr_crop
@@ -38,6 +39,8 @@ class PlateRecognizer:
         self.runner, self.spec, self.alphabet, self.output, self.decoder = runner, spec, alphabet, output, decoder
         if formats is not None and decoder != "ctc":
             raise ValueError(f"plate formats need a CTC reader (this model card's decoder is {decoder!r})")
+        if crops.combine == "ctc_likelihood" and decoder != "ctc":
+            raise ValueError(f"read_crops.combine 'ctc_likelihood' needs a CTC reader (this one is {decoder!r})")
         self.formats, self.max_penalty, self.crops = formats, max_penalty, crops
 
     @classmethod
@@ -81,12 +84,22 @@ class PlateRecognizer:
 
     def read(self, image_bgr: np.ndarray, box: Box | None = None) -> DecodedText:
         """Read the plate in ``box`` of ``image_bgr`` (the whole image when ``box`` is None): the first
-        crop's read if confident enough, else the crops vote (:func:`vote_reads`)."""
+        crop's read if confident enough, else one of the crops' reads chosen by ``crops.combine``
+        (:func:`vote_reads` or :func:`most_likely_read`)."""
         reads: list[DecodedText] = []
+        outputs: list[np.ndarray] = []
         for crop in self.crops.crops:
-            reads.append(self.decode(self.probabilities(prepare_ocr_crop(image_bgr, box, self.spec, crop))))
+            outputs.append(self.probabilities(prepare_ocr_crop(image_bgr, box, self.spec, crop)))
+            reads.append(self.decode(outputs[-1]))
             if reads[0].confidence >= self.crops.accept_confidence:
                 break
+        if self.crops.combine == "ctc_likelihood":
+            if self.formats is not None and any(self.formats.fits(r.text) for r in reads):
+                # the site's formats first: a free read (one that fits none) is the more probable text
+                # by construction, so it would always win the likelihood against a fitting one
+                fitting = [i for i, r in enumerate(reads) if self.formats.fits(r.text)]
+                reads, outputs = [reads[i] for i in fitting], [outputs[i] for i in fitting]
+            return most_likely_read(reads, np.stack(outputs), self.alphabet)
         return vote_reads(reads)
 
 
@@ -103,3 +116,20 @@ def vote_reads(reads: list[DecodedText]) -> DecodedText:
             best[read.text] = read
     winner = max(totals, key=lambda text: totals[text])  # max keeps the first of equal totals
     return best[winner]
+
+
+def most_likely_read(reads: list[DecodedText], probs: np.ndarray, alphabet: str) -> DecodedText:
+    """Of the texts the crops read, the one with the highest CTC log-likelihood summed over all the
+    crops' outputs ``probs`` (``(crops, T, classes)``, in the order of ``reads``; ties: the text read
+    first), as its most confident read. One text read by every crop is returned without scoring."""
+    if not reads:
+        raise ValueError("no read to choose from")
+    if len(reads) != len(probs):
+        raise ValueError(f"{len(reads)} reads but {len(probs)} outputs")
+    texts = list(dict.fromkeys(read.text for read in reads))
+    if len(texts) > 1:
+        scores = ctc_log_likelihoods(probs, texts, alphabet).sum(axis=0)
+        winner = texts[int(np.argmax(scores))]  # argmax keeps the first of equal scores
+    else:
+        winner = texts[0]
+    return max((read for read in reads if read.text == winner), key=lambda read: read.confidence)

@@ -38,10 +38,30 @@ class Observation:
 
 @dataclass
 class Track:
+    """One plate followed across frames: its most recent observations (at most the tracker's
+    ``keep_observations``, so a car parked in view for hours holds bounded memory), how many it has had
+    in all and the first one (which names the read)."""
+
     track_id: int
     observations: list[Observation] = field(default_factory=list)
     missed: int = 0
     emitted: bool = False
+    seen: int = 0
+    first: Observation | None = None
+
+    def __post_init__(self) -> None:
+        self.seen = max(self.seen, len(self.observations))
+        if self.first is None and self.observations:
+            self.first = self.observations[0]
+
+    def add(self, observation: Observation, keep: int) -> None:
+        """Append ``observation``, forgetting the oldest beyond the ``keep`` most recent."""
+        if self.first is None:
+            self.first = observation
+        self.observations.append(observation)
+        self.seen += 1
+        if len(self.observations) > keep:
+            del self.observations[: len(self.observations) - keep]
 
     @property
     def box(self) -> Box:
@@ -97,10 +117,21 @@ class Track:
 
 class PlateTracker:
     """Greedy association by IoU with each track's predicted box (or its last box, whichever overlaps
-    more); a track is ready once (early on agreement, or when it ends)."""
+    more); a track is ready once (early on agreement, or when it ends) and votes over its most recent
+    ``keep_observations``."""
 
-    def __init__(self, iou: float = 0.2, max_missed: int = 8, min_reads: int = 2, emit_after: int = 8) -> None:
+    def __init__(
+        self,
+        iou: float = 0.2,
+        max_missed: int = 8,
+        min_reads: int = 2,
+        emit_after: int = 8,
+        keep_observations: int = 64,
+    ) -> None:
+        if keep_observations < max(min_reads, emit_after):
+            raise ValueError(f"keep_observations ({keep_observations}) must be at least min_reads and emit_after")
         self.iou, self.max_missed, self.min_reads, self.emit_after = iou, max_missed, min_reads, emit_after
+        self.keep_observations = keep_observations
         self.tracks: list[Track] = []
         self._next_id = 1
 
@@ -125,7 +156,7 @@ class PlateTracker:
                 continue
             used_tracks.add(ti)
             used_obs.add(oi)
-            self.tracks[ti].observations.append(observations[oi])
+            self.tracks[ti].add(observations[oi], self.keep_observations)
             self.tracks[ti].missed = 0
         for ti, track in enumerate(self.tracks):
             if ti not in used_tracks:

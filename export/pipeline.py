@@ -73,14 +73,16 @@ def ocr_parity_set(
 
 def read_crops_scores(model: TFLiteModel, card: dict, data_root: Path, manifest: Path, sources: list[str]) -> dict:
     """The exported model on the real validation crops read as the device reads them: the card's
-    ``read_crops`` (several crops voting). Empty when the card has none or no shared data is found."""
+    ``read_crops`` (several crops, combined as the card says). Empty when the card has none or no shared
+    data is found."""
     crops = load_real_crops(data_root, manifest, sources, "val") if data_root.is_dir() else []
     if "read_crops" not in card or not crops:
         return {}
     recognizer = PlateRecognizer.from_card(model, card)
     scores = reading_scores((c.text, recognizer.read(c.image, c.box).text) for c in crops)
-    log.info("int8 with read_crops %s: %.2f %% exact", "/".join(recognizer.crops.names), scores["exact_match"])
-    return {"crops": recognizer.crops.names, "n": len(crops), "int8": scores}
+    names, combine = "/".join(recognizer.crops.names), recognizer.crops.combine
+    log.info("int8 with read_crops %s (%s): %.2f %% exact", names, combine, scores["exact_match"])
+    return {"crops": recognizer.crops.names, "combine": combine, "n": len(crops), "int8": scores}
 
 
 def _read_all(model: TFLiteModel, images: np.ndarray, alphabet: str, decoder: str) -> list[str]:

@@ -30,6 +30,7 @@ def _read(i):
         ("ocr: {formats: [br_old, xx]}\n", "ocr.formats.*unknown plate format 'xx'"),
         ("ocr: {format_max_penalty: -1}\n", "ocr.format_max_penalty"),
         ("ocr: {several_crops: maybe}\n", "ocr.several_crops"),
+        ("tracker: {keep_observations: 4}\n", "tracker.*keep_observations .4. must be at least"),
     ],
 )
 def test_bad_config_names_the_field(tmp_path, text, fragment):

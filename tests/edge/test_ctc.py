@@ -1,7 +1,9 @@
+import itertools
+
 import numpy as np
 import pytest
 
-from edge.ctc import ctc_greedy_decode, encode_text
+from edge.ctc import ctc_greedy_decode, ctc_log_likelihoods, encode_text
 from edge.text import ALPHABET
 
 
@@ -56,3 +58,39 @@ def test_slots_decode_skips_empty_slots():
     assert decode_text(probs, decoder="slots").confidence == pytest.approx(0.9)
     with pytest.raises(ValueError):
         decode_text(probs, decoder="beam")
+
+
+def _brute_force_log_likelihood(probs: np.ndarray, text: str, alphabet: str) -> float:
+    """log of the summed probability of every path that collapses to ``text`` (all paths enumerated)."""
+    total = 0.0
+    for path in itertools.product(range(len(alphabet) + 1), repeat=len(probs)):
+        chars, previous = [], 0
+        for c in path:
+            if c and c != previous:
+                chars.append(alphabet[c - 1])
+            previous = c
+        if "".join(chars) == text:
+            total += float(np.prod([probs[t, c] for t, c in enumerate(path)]))
+    return float(np.log(total)) if total > 0 else -np.inf
+
+
+def test_ctc_log_likelihoods_equal_the_sum_over_every_path():
+    probs = np.random.default_rng(3).dirichlet(np.ones(3), size=(2, 6))
+    texts = ["", "A", "AB", "AA", "ABA", "BAB", "AAA", "AAAA"]  # AAAA needs 7 steps: impossible in 6
+    got = ctc_log_likelihoods(probs, texts, "AB")
+    assert got.shape == (2, len(texts))
+    for k in range(2):
+        for n, text in enumerate(texts):
+            assert got[k, n] == pytest.approx(_brute_force_log_likelihood(probs[k], text, "AB"), abs=1e-9)
+    assert np.isneginf(got[:, -1]).all()
+
+
+def test_ctc_log_likelihoods_stay_finite_over_long_outputs_and_check_shapes():
+    probs = np.full((40, len(ALPHABET) + 1), 1e-3)
+    probs[:, 0] = 1.0
+    probs /= probs.sum(axis=1, keepdims=True)
+    scores = ctc_log_likelihoods(probs, ["", "AB12345CD"])  # a (T, C) output counts as one
+    assert scores.shape == (1, 2) and np.isfinite(scores).all() and scores[0, 0] > scores[0, 1]
+    assert ctc_log_likelihoods(probs, []).shape == (1, 0)
+    with pytest.raises(ValueError):
+        ctc_log_likelihoods(probs[:, :5], ["A"])

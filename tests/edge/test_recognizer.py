@@ -1,4 +1,4 @@
-"""The plate reader: one crop or several, and the vote between their reads."""
+"""The plate reader: one crop or several, and how their reads become one (vote or CTC likelihood)."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from edge.ctc import DecodedText
 from edge.metadata import SEVERAL_CROPS, SINGLE_CROP, CropReading, InputSpec, ReadCrop
-from edge.recognizer import PlateRecognizer, vote_reads
+from edge.recognizer import PlateRecognizer, most_likely_read, vote_reads
 from edge.text import ALPHABET
 from edge.types import Box
 
@@ -43,6 +43,7 @@ def card(read_crops: CropReading | None) -> dict:
     return c
 
 
+VOTING = SEVERAL_CROPS.model_copy(update={"combine": "vote"})
 FRAME = np.random.default_rng(0).integers(0, 255, (120, 200, 3), dtype=np.uint8)
 BOX = Box(60, 50, 140, 70)
 
@@ -54,7 +55,7 @@ def read(crops: CropReading, script: list[tuple[str, float]]) -> tuple[DecodedTe
 
 
 def test_agreeing_crops_outvote_one_sure_cut_off_read():
-    decoded, runner = read(SEVERAL_CROPS, [("ER140CY", 0.74), ("ER140CY", 0.47), ("ER140C", 0.98)])
+    decoded, runner = read(VOTING, [("ER140CY", 0.74), ("ER140CY", 0.47), ("ER140C", 0.98)])
     assert decoded.text == "ER140CY" and len(runner.inputs) == 3
     assert decoded.confidence == pytest.approx(0.74, abs=1e-6)  # its most confident read
 
@@ -65,7 +66,7 @@ def test_a_confident_first_read_is_kept_without_reading_the_other_crops():
 
 
 def test_three_different_reads_the_most_confident_wins():
-    decoded, _ = read(SEVERAL_CROPS, [("AB12", 0.5), ("AB123", 0.6), ("A8123", 0.55)])
+    decoded, _ = read(VOTING, [("AB12", 0.5), ("AB123", 0.6), ("A8123", 0.55)])
     assert decoded.text == "AB123"
 
 
@@ -102,3 +103,66 @@ def test_crop_reading_needs_a_crop_and_sane_fractions():
         CropReading(crops=())
     with pytest.raises(ValidationError):
         ReadCrop(name="huge", left=2.0)
+
+
+def soft_probs(steps: list[dict[str, float]]) -> np.ndarray:
+    """CTC output with one step per dict (character -> probability, the rest is blank) and a blank
+    step after each, every class keeping a little probability as a trained reader's output does."""
+    probs = np.full((2 * len(steps), len(ALPHABET) + 1), 1e-4, np.float32)
+    for i, step in enumerate(steps):
+        for ch, p in step.items():
+            probs[2 * i, ALPHABET.index(ch) + 1] = p
+        probs[2 * i, 0] = max(1e-4, 1.0 - sum(step.values()))
+        probs[2 * i + 1, 0] = 1.0
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+def test_the_text_most_probable_under_all_crops_beats_the_vote():
+    # two crops lean to 8, one leans harder to B: the vote counts reads, the likelihood weighs evidence
+    lean = [0.6, 0.45, 0.48]  # probability of B in the second position of each crop (8 has the rest)
+    outputs = [soft_probs([{"A": 0.98}, {"B": b, "8": 0.98 - b}, {"1": 0.98}]) for b in lean]
+    reads = [DecodedText("AB1" if b > 0.49 else "A81", (0.98, max(b, 0.98 - b), 0.98)) for b in lean]
+    assert [r.text for r in reads] == ["AB1", "A81", "A81"]
+    assert vote_reads(reads).text == "A81"
+    chosen = most_likely_read(reads, np.stack(outputs), ALPHABET)
+    assert chosen.text == "AB1" and chosen is reads[0]
+
+
+def test_most_likely_read_agreement_ties_and_errors():
+    same = [DecodedText("AB1", (0.5,)), DecodedText("AB1", (0.7,))]
+    probs = np.stack([soft_probs([{"A": 0.9}, {"B": 0.9}, {"1": 0.9}])] * 2)
+    assert most_likely_read(same, probs, ALPHABET) is same[1]  # one text: its most confident read
+    tie = [DecodedText("AB1", (0.5,)), DecodedText("AB1", (0.5,))]
+    flat = np.full((2, 6, len(ALPHABET) + 1), 1 / (len(ALPHABET) + 1), np.float32)
+    different = [DecodedText("AB1", (0.5,)), DecodedText("BA1", (0.5,))]
+    assert most_likely_read(different, flat, ALPHABET).text == "AB1"  # equal likelihoods: read first
+    assert most_likely_read(tie, flat, ALPHABET) is tie[0]
+    with pytest.raises(ValueError):
+        most_likely_read([], flat[:0], ALPHABET)
+    with pytest.raises(ValueError):
+        most_likely_read(different, flat[:1], ALPHABET)
+
+
+def test_the_recognizer_combines_its_crops_by_likelihood_when_the_card_says_so():
+    class SoftRunner:
+        def __init__(self, outputs):
+            self.outputs, self.calls = outputs, 0
+
+        def run(self, pixels):
+            self.calls += 1
+            return {"probs": self.outputs[self.calls - 1]}
+
+    outputs = [soft_probs([{"A": 0.98}, {"B": b, "8": 0.98 - b}, {"1": 0.98}]) for b in (0.6, 0.45, 0.48)]
+    runner = SoftRunner(outputs)
+    decoded = PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=SEVERAL_CROPS).read(FRAME, BOX)
+    assert SEVERAL_CROPS.combine == "ctc_likelihood" and runner.calls == 3 and decoded.text == "AB1"
+    runner = SoftRunner(outputs)
+    assert PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=VOTING).read(FRAME, BOX).text == "A81"
+
+
+def test_likelihood_combining_needs_a_ctc_reader():
+    with pytest.raises(ValueError, match="CTC"):
+        PlateRecognizer(ScriptedRunner([]), SPEC, ALPHABET, "probs", decoder="slots", crops=SEVERAL_CROPS)
+    PlateRecognizer(ScriptedRunner([]), SPEC, ALPHABET, "probs", decoder="slots", crops=VOTING)
+    with pytest.raises(ValidationError):
+        CropReading(combine="average")

@@ -92,3 +92,19 @@ def test_one_short_detector_box_does_not_split_the_track():
     track = Track(1, [Observation(f, f / 10, b, 0.5, "ROB2770", (0.9,) * 7) for f, b in enumerate(boxes[:2])])
     assert track.predicted_box(2).iou(boxes[2]) < 0.2  # the prediction alone would start a new track
     assert [len(t.observations) for t in tracker.tracks] == [3]
+
+
+def test_a_plate_parked_in_view_keeps_bounded_observations_and_its_first_frame():
+    tracker = PlateTracker(iou=0.3, max_missed=2, min_reads=2, emit_after=3, keep_observations=5)
+    emitted = []
+    for f in range(1000):  # a car waiting at a gate: one track, emitted once, memory flat
+        emitted += tracker.update([obs(f, "PARK1")])
+    (track,) = tracker.tracks
+    assert len(emitted) == 1 and emitted[0] is track
+    assert len(track.observations) == 5 and [o.frame for o in track.observations] == [995, 996, 997, 998, 999]
+    assert track.seen == 1000 and track.first is not None and track.first.frame == 0
+
+
+def test_keep_observations_must_cover_the_reads_a_track_needs():
+    with pytest.raises(ValueError, match="keep_observations"):
+        PlateTracker(min_reads=2, emit_after=8, keep_observations=4)
