@@ -131,7 +131,8 @@ class Agent:
             started = time.perf_counter()
             decoded = self.recognizer.read(frame.image, det.box)
             self.stats.time_stage("ocr", started)
-            crop = crop_plate(frame.image, det.box, self.recognizer.spec) if self.cfg.mqtt.snapshots else None
+            # a copy: a view would keep the whole frame alive for as long as the track keeps the observation
+            crop = crop_plate(frame.image, det.box, self.recognizer.spec).copy() if self.cfg.mqtt.snapshots else None
             observations.append(
                 Observation(frame.index, frame.ts, det.box, det.score, decoded.text, decoded.char_confidences, crop)
             )

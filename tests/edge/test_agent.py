@@ -291,3 +291,36 @@ def test_sigterm_stops_cleanly_keeping_the_outbox(clip, tmp_path):
     out, _ = process.communicate(timeout=30)
     assert process.returncode == 0 and out.startswith("STOPPED")
     assert 0 < int(out.split()[1]) < 90  # stopped mid-stream
+
+
+def test_a_parked_car_with_snapshots_keeps_memory_bounded(clip, tmp_path):
+    """A plate in view for thousands of frames: one read, a bounded track, and no snapshot crop that
+    keeps its whole frame alive (a view into the frame did: 16 GB of RSS over 6000 parked 720p frames)."""
+    import numpy as np
+
+    from edge.ctc import DecodedText
+    from edge.metadata import InputSpec
+    from edge.preprocess import crop_plate
+    from edge.sources.base import Frame
+    from edge.types import Box, Detection
+
+    class Parked:
+        spec = InputSpec(height=48, width=160, colour="grey", margin_x=0.04, margin_y=0.12)
+
+        def detect(self, image):
+            return [Detection(Box(100, 100, 220, 130), 0.9)]
+
+        def read(self, image, box):
+            return DecodedText("PARK123", (0.95,) * 7)
+
+    agent, _, _, _ = make_agent(clip, tmp_path / "state", None, **{"mqtt.snapshots": True})
+    agent.detector = agent.recognizer = Parked()
+    frames = [Frame(np.full((240, 320, 3), i % 255, np.uint8), i, i / 10, "parked") for i in range(300)]
+    reads = [read for frame in frames for read in agent.process(frame)]
+    (track,) = agent.tracker.tracks
+    assert [r["plate"] for r in reads] == ["PARK123"]
+    assert len(track.observations) == agent.cfg.tracker.keep_observations and track.seen == 300
+    for observation in track.observations:
+        expected = crop_plate(frames[observation.frame].image, observation.box, Parked.spec)
+        assert observation.crop is not None and np.array_equal(observation.crop, expected)
+        assert not any(np.shares_memory(observation.crop, frame.image) for frame in frames)

@@ -1,0 +1,79 @@
+"""A car parked in view: the real agent on one frame repeated for minutes, snapshots on; peak memory.
+
+A gate or a driveway camera sees the same plate for hours. The agent must publish it once (then the
+dedup window and the ended track keep it quiet) and hold bounded memory while the track lives. The
+clip is one frame of the generated demo clip (two plates in view) repeated; ``anpr run`` reads it as
+fast as it can with ``mqtt.snapshots: true`` (each observation keeps its plate crop for the snapshot),
+printing reads to stdout (no broker). Peak RSS is the child process's ``ru_maxrss``.
+
+    python benchmarks/parked_car.py --frames 6000 --json benchmarks/results/parked_car.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def make_parked_clip(path: Path, frames: int, seed: int = 7, at_frame: int = 100) -> None:
+    """``frames`` copies of frame ``at_frame`` of the generated clip for ``seed`` (10 frames/s)."""
+    import cv2
+
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work) / "source.mp4"
+        command = [sys.executable, "-m", "edge.cli.main", "synth", "--kind", "clip", "--count", str(at_frame + 1)]
+        subprocess.run([*command, "--seed", str(seed), "--out", str(source)], check=True, capture_output=True)
+        capture = cv2.VideoCapture(str(source))
+        capture.set(cv2.CAP_PROP_POS_FRAMES, at_frame)
+        ok, frame = capture.read()
+        capture.release()
+    if not ok:
+        raise SystemExit(f"could not read frame {at_frame} of the generated clip")
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (frame.shape[1], frame.shape[0]))
+    for _ in range(frames):
+        writer.write(frame)
+    writer.release()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=6000, help="frames of the parked clip (10 frames/s)")
+    parser.add_argument("--models", type=Path, default=Path("models"))
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as work:
+        clip, config = Path(work) / "parked.mp4", Path(work) / "agent.yaml"
+        make_parked_clip(clip, args.frames)
+        config.write_text("mqtt:\n  snapshots: true\n")
+        command = [sys.executable, "-m", "edge.cli.main", "run", "--source", str(clip), "--models", str(args.models)]
+        command += ["--state-dir", str(Path(work) / "state"), "--config", str(config)]
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        last = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise SystemExit(f"anpr run failed (exit {done.returncode}): {last[0]}")
+    reads = [json.loads(line)["plate"] for line in done.stdout.splitlines() if line.startswith("{")]
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child: the agent
+    result = {
+        "frames": args.frames,
+        "reads": reads,
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "seconds": round(seconds, 1),
+    }
+    print(f"{args.frames} parked frames: reads {reads}, peak RSS {result['peak_rss_mb']} MB, {seconds:.0f} s")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
