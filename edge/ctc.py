@@ -103,13 +103,14 @@ def ctc_log_likelihoods(probs: np.ndarray, texts: list[str], alphabet: str = ALP
         return np.zeros((probs.shape[0], 0))
     steps = probs.shape[1]
     states = 2 * max(len(t) for t in texts) + 1
-    # Extended labels: blank, c1, blank, c2, ..., blank; padded with blanks that are never reachable
-    # from the end states of a shorter text (the end is read at that text's own last two states).
+    # Extended labels: blank, c1, blank, c2, ..., blank, then blank padding up to the longest text.
+    # Probability flows on into a shorter text's padding, but its result is read at its own last two
+    # states, and the per-step rescaling divides every state alike, so the padding changes nothing.
     extended = np.zeros((len(texts), states), np.int64)
     skip = np.zeros((len(texts), states), bool)  # may come from two states back (a new character)
     for n, text in enumerate(texts):
-        labels, _ = encode_text(text, max(len(text), 1), alphabet) if text else (np.zeros(0, np.int32), 0)
-        extended[n, 1 : 2 * len(text) : 2] = labels[: len(text)]
+        labels, _ = encode_text(text, len(text), alphabet)
+        extended[n, 1 : 2 * len(text) : 2] = labels
         for s in range(3, 2 * len(text), 2):
             skip[n, s] = extended[n, s] != extended[n, s - 2]
     p = np.clip(probs, 1e-12, 1.0)

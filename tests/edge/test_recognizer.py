@@ -166,3 +166,26 @@ def test_likelihood_combining_needs_a_ctc_reader():
     PlateRecognizer(ScriptedRunner([]), SPEC, ALPHABET, "probs", decoder="slots", crops=VOTING)
     with pytest.raises(ValidationError):
         CropReading(combine="average")
+
+
+def test_with_formats_the_likelihood_chooses_among_the_fitting_reads():
+    from edge.formats import compile_formats
+
+    class SoftRunner:
+        def __init__(self, outputs):
+            self.outputs, self.calls = outputs, 0
+
+        def run(self, pixels):
+            self.calls += 1
+            return {"probs": self.outputs[self.calls - 1]}
+
+    # the first crop leans to B (and fits LLDD); the others are sure of an 8 (and fit nothing), so
+    # sure that the formats cannot move them (100x penalty): by likelihood alone A812 would win
+    outputs = [soft_probs([{"A": 0.98}, {"B": 0.6, "8": 0.38}, {"1": 0.98}, {"2": 0.98}])]
+    outputs += [soft_probs([{"A": 0.98}, {"B": 0.001, "8": 0.979}, {"1": 0.98}, {"2": 0.98}])] * 2
+    free = PlateRecognizer(SoftRunner(outputs), SPEC, ALPHABET, "probs", crops=SEVERAL_CROPS).read(FRAME, BOX)
+    assert free.text == "A812"
+    formats = compile_formats(["LLDD"], ALPHABET)
+    runner = SoftRunner(outputs)
+    sited = PlateRecognizer(runner, SPEC, ALPHABET, "probs", formats=formats, crops=SEVERAL_CROPS).read(FRAME, BOX)
+    assert runner.calls == 3 and sited.text == "AB12"
