@@ -81,10 +81,11 @@ def load_ocr(
         recognizer = PlateRecognizer.from_card(runner, card, formats or None, penalty, several_crops)
     except ValidationError as exc:
         raise AnprError(f"{card_path}: bad read_crops: {exc}") from None
-    except ValueError as exc:
-        raise AnprError(f"--formats: {exc}") from None
+    except ValueError as exc:  # an unknown format, or a card whose settings need a CTC reader
+        raise AnprError(f"{card_path}: {exc}" if "read_crops" in str(exc) else f"--formats: {exc}") from None
     info["crops"] = recognizer.crops.names
     info["accept_confidence"] = recognizer.crops.accept_confidence
+    info["combine"] = recognizer.crops.combine
     return recognizer, info
 
 
@@ -158,7 +159,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
         report["models"]["detector"] = det_info
         report.update(evaluate_images(detector, recognizer, box_rows))
     print(
-        f"OCR ({info['file']}, {info['backend']}, {info['precision']}, crops {'/'.join(info['crops'])}) "
+        f"OCR ({info['file']}, {info['backend']}, {info['precision']}, crops {'/'.join(info['crops'])}"
+        f"{', ' + info['combine'] if len(info['crops']) > 1 else ''}) "
         f"on {scores['n']} plates"
     )
     print(f"  {'group':24s} {'n':>6s} {'exact %':>8s} {'char %':>8s}")

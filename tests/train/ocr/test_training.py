@@ -65,6 +65,13 @@ def test_train_ship_evaluate(tmp_path, capsys):
     single = tmp_path / "single.json"
     assert main(["evaluate", "--data", str(data), "--models", str(models), "--json", str(single), "--single-crop"]) == 0
     assert json.loads(single.read_text())["models"]["ocr"]["crops"] == ["base"]
+    assert card["read_crops"]["combine"] == report["models"]["ocr"]["combine"] == "ctc_likelihood"
+    # a card that asks a fixed-slot reader to combine crops by CTC likelihood: one error naming the card
+    (models / "ocr.json").write_text(json.dumps({**card, "decoder": "slots"}))
+    capsys.readouterr()
+    assert main(["evaluate", "--data", str(data), "--models", str(models), "--json", str(single)]) == 2
+    err = capsys.readouterr().err
+    assert "ocr.json" in err and "needs a CTC reader" in err and "--formats" not in err
 
 
 def test_evaluate_errors_are_one_line(tmp_path, capsys):
