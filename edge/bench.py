@@ -132,7 +132,7 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
     params = DecodeParams(d["stride"], d["score_threshold"], d["nms_iou"], d["max_detections"])
     detector = PlateDetector(det_model, det_spec, params)
     recognizer = PlateRecognizer.from_card(ocr_model, ocr_card)
-    # the worst case of the card's crops: the first read never accepted alone, every crop read and voted
+    # the worst case of the card's crops: the first read never accepted alone, every crop read and combined
     every_crop = PlateRecognizer(
         ocr_model,
         ocr_spec,

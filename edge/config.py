@@ -140,7 +140,8 @@ class OcrConfig(_Frozen):
     win; 4.6 = 100x. Higher forces the formats harder; a plate from elsewhere keeps its free read."""
     several_crops: bool = True
     """Read each plate from the OCR model card's crops (``read_crops``: the trained margin, tighter and
-    looser) when the first read is unsure, and let the reads vote; about 1.6 OCR runs per plate instead
+    looser) when the first read is unsure, combined as the card's ``read_crops.combine`` says (the
+    likeliest text under all the crops, or a vote); about 1.6 OCR runs per plate instead
     of 1. False reads the trained crop once (fastest)."""
 
     @field_validator("formats")

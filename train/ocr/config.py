@@ -68,7 +68,8 @@ class OcrTrainConfig(BaseModel):
     channels and the new channels start with zero outgoing weights, so training starts from its reads."""
     read_crops: CropReading = SEVERAL_CROPS
     """Crops the device reads a plate from (written to the model card as ``read_crops``): by default the
-    trained crop, then a tighter and a looser one when the first read is unsure, and the reads vote.
+    trained crop, then a tighter and a looser one when the first read is unsure, their texts combined by
+    CTC likelihood (``combine: vote`` for the confidence vote).
     ``{crops: [{name: base}]}`` reads the trained crop only."""
     quantisation_aware: bool = False
     """Fine-tune against int8 arithmetic: activations and kernels rounded in the forward pass as the
