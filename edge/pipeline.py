@@ -157,7 +157,7 @@ class Agent:
             self._last_published = {
                 t: ts for t, ts in self._last_published.items() if best.ts - ts < window or t == text
             }
-            first = track.first or track.observations[0]
+            first = track.first  # set with the track's first observation
             read = {
                 "id": str(uuid.uuid5(READ_NAMESPACE, f"{self.cfg.device_id}|{source}|{first.frame}|{text}")),
                 "plate": text,

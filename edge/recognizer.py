@@ -93,11 +93,13 @@ class PlateRecognizer:
             reads.append(self.decode(outputs[-1]))
             if reads[0].confidence >= self.crops.accept_confidence:
                 break
+        if len(reads) == 1:
+            return reads[0]
         if self.crops.combine == "ctc_likelihood":
-            if self.formats is not None and any(self.formats.fits(r.text) for r in reads):
-                # the site's formats first: a free read (one that fits none) is the more probable text
-                # by construction, so it would always win the likelihood against a fitting one
-                fitting = [i for i, r in enumerate(reads) if self.formats.fits(r.text)]
+            # the site's formats first: a free read (one that fits none) is the more probable text by
+            # construction, so it would always win the likelihood against a fitting one
+            fitting = [i for i, r in enumerate(reads) if self.formats is not None and self.formats.fits(r.text)]
+            if fitting:
                 reads, outputs = [reads[i] for i in fitting], [outputs[i] for i in fitting]
             return most_likely_read(reads, np.stack(outputs), self.alphabet)
         return vote_reads(reads)

@@ -117,6 +117,17 @@ def soft_probs(steps: list[dict[str, float]]) -> np.ndarray:
     return probs / probs.sum(axis=1, keepdims=True)
 
 
+class SoftRunner:
+    """Answers each OCR run with the next of the given outputs and counts the runs."""
+
+    def __init__(self, outputs: list[np.ndarray]) -> None:
+        self.outputs, self.calls = outputs, 0
+
+    def run(self, pixels: np.ndarray) -> dict[str, np.ndarray]:
+        self.calls += 1
+        return {"probs": self.outputs[self.calls - 1]}
+
+
 def test_the_text_most_probable_under_all_crops_beats_the_vote():
     # two crops lean to 8, one leans harder to B: the vote counts reads, the likelihood weighs evidence
     lean = [0.6, 0.45, 0.48]  # probability of B in the second position of each crop (8 has the rest)
@@ -144,14 +155,6 @@ def test_most_likely_read_agreement_ties_and_errors():
 
 
 def test_the_recognizer_combines_its_crops_by_likelihood_when_the_card_says_so():
-    class SoftRunner:
-        def __init__(self, outputs):
-            self.outputs, self.calls = outputs, 0
-
-        def run(self, pixels):
-            self.calls += 1
-            return {"probs": self.outputs[self.calls - 1]}
-
     outputs = [soft_probs([{"A": 0.98}, {"B": b, "8": 0.98 - b}, {"1": 0.98}]) for b in (0.6, 0.45, 0.48)]
     runner = SoftRunner(outputs)
     decoded = PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=SEVERAL_CROPS).read(FRAME, BOX)
@@ -170,14 +173,6 @@ def test_likelihood_combining_needs_a_ctc_reader():
 
 def test_with_formats_the_likelihood_chooses_among_the_fitting_reads():
     from edge.formats import compile_formats
-
-    class SoftRunner:
-        def __init__(self, outputs):
-            self.outputs, self.calls = outputs, 0
-
-        def run(self, pixels):
-            self.calls += 1
-            return {"probs": self.outputs[self.calls - 1]}
 
     # the first crop leans to B (and fits LLDD); the others are sure of an 8 (and fit nothing), so
     # sure that the formats cannot move them (100x penalty): by likelihood alone A812 would win
