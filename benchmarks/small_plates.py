@@ -2,7 +2,8 @@
 
 Each held-out plate with a text (``--split val`` of the split manifest) is cut with context around its
 box (``train.ocr.data.cut_with_context``), scaled with an area filter so that the plate is ``W`` px
-wide, JPEG-compressed (quality 50) and read as the agent reads it (the card's crops, int8 unless
+wide, optionally blurred (``--blur SIGMA``: a Gaussian of that sigma in px at the small size, a soft
+traffic camera), JPEG-compressed (quality 50) and read as the agent reads it (the card's crops, int8 unless
 ``--float``). Width 0 reads the plates as they are (``anpr evaluate``'s OCR figure). A plate already
 narrower than ``W`` is read as it is.
 
@@ -31,15 +32,17 @@ from train.ocr.data import cut_with_context
 JPEG_QUALITY = 50
 
 
-def shrunk(image: np.ndarray, box: Box | None, width: int) -> tuple[np.ndarray, Box | None]:
+def shrunk(image: np.ndarray, box: Box | None, width: int, blur: float = 0.0) -> tuple[np.ndarray, Box | None]:
     """``image`` cut with context around ``box`` (as the reader's training crops are), scaled so the plate
-    is ``width`` px wide and JPEG-compressed at :data:`JPEG_QUALITY` (width 0: as stored)."""
+    is ``width`` px wide, blurred with sigma ``blur`` (px, 0: not) and JPEG-compressed at
+    :data:`JPEG_QUALITY` (width 0: as stored)."""
     if box is not None:
         image, box = cut_with_context(image, box)
     if not width:
         return image, box
     quality = (JPEG_QUALITY, JPEG_QUALITY)
-    return shrink_plate(image, box, width, np.random.default_rng(0), quality)
+    sigma = (blur, blur) if blur > 0 else None
+    return shrink_plate(image, box, width, np.random.default_rng(0), quality, sigma)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,17 +53,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=["all", "train", "val"], default="val")
     parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
     parser.add_argument("--widths", default="0,160,120,96,80,64", help="plate widths in px (0: as stored)")
+    parser.add_argument("--blur", type=float, default=0.0, help="Gaussian sigma (px) after shrinking (0: none)")
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
     recognizer, info = load_ocr(args.models, args.float)
     rows = [r for r in dataset_rows(args.data, args.split, args.manifest) if r[1].text]
     images = {path: read_image(path) for path in {r[0] for r in rows}}
-    results = {"models": info, "data": [str(d) for d in args.data], "split": args.split, "widths": {}}
+    results = {"models": info, "data": [str(d) for d in args.data], "split": args.split, "blur": args.blur}
+    results["widths"] = {}
     print(f"{'width px':>8s} {'n':>5s} {'exact %':>8s}  per source")
     for width in [int(w) for w in args.widths.split(",")]:
         hits: dict[str, list[bool]] = defaultdict(list)
         for path, annotation, _ in rows:
-            image, box = shrunk(images[path], annotation.box, width)
+            image, box = shrunk(images[path], annotation.box, width, args.blur)
             source = next(d.name for d in args.data if path.is_relative_to(d))
             hits[source].append(recognizer.read(image, box).text == annotation.text)
         every = [h for v in hits.values() for h in v]

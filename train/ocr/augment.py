@@ -53,10 +53,12 @@ def shrink_plate(
     width: float,
     rng: np.random.Generator,
     quality: tuple[int, int] = (30, 80),
+    blur_sigma: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, Box | None]:
     """The image scaled (area filter) so that the plate (``box``; the whole image when None) is ``width``
-    px wide, then JPEG-compressed: the plate as a far or low-resolution camera records it. A plate that
-    is already narrower is left as it is."""
+    px wide, blurred when ``blur_sigma`` is given (a Gaussian whose sigma, in px at the small size, is
+    drawn uniformly from that range: a soft lens or focus), then JPEG-compressed: the plate as a far or
+    low-resolution camera records it. A plate that is already narrower is left as it is."""
     plate_width = box.width if box is not None else image.shape[1]
     scale = width / max(plate_width, 1.0)
     if scale >= 1.0:
@@ -68,4 +70,8 @@ def shrink_plate(
         small = small[:, :, None]
     sx, sy = size[0] / w, size[1] / h
     scaled = None if box is None else Box(box.x1 * sx, box.y1 * sy, box.x2 * sx, box.y2 * sy)
+    if blur_sigma is not None:  # no draw otherwise: earlier configs keep their random stream
+        sigma = rng.uniform(*blur_sigma)
+        if sigma > 0:
+            small = cv2.GaussianBlur(small, (0, 0), sigma).reshape(small.shape)
     return _compress(small, rng, quality), scaled

@@ -49,6 +49,10 @@ class OcrTrainConfig(BaseModel):
     which the device upsamples to the input size (0: none)."""
     small_plate_width: tuple[float, float] = (56.0, 120.0)
     """Range (px, drawn uniformly) of the plate width of the shrunk samples."""
+    small_plate_blur: float = Field(default=0.0, ge=0.0, le=3.0)
+    """Largest Gaussian blur sigma (px at the shrunk size, drawn uniformly from 0.05 up to it) applied to
+    the shrunk samples before compression: traffic cameras record far plates soft as well as small
+    (0: no blur)."""
     epochs: int = Field(default=40, ge=1)
     """Maximum number of epochs."""
     batch_size: int = Field(default=64, ge=1)

@@ -87,6 +87,10 @@ class TrainingSequence:
     def __len__(self) -> int:
         return max(1, len(self.order) // self.cfg.batch_size)
 
+    def _shrink(self, image: np.ndarray, box, width: float):
+        blur = (0.05, self.cfg.small_plate_blur) if self.cfg.small_plate_blur > 0 else None
+        return shrink_plate(image, box, width, self.rng, blur_sigma=blur)
+
     def batch(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         spec = self.cfg.input
         chunk = self.order[index * self.cfg.batch_size : (index + 1) * self.cfg.batch_size]
@@ -98,14 +102,14 @@ class TrainingSequence:
             if kind == "s":
                 image = self.synth_images[i]
                 if small:  # the stored input is the plate: shrink it, then fit it back
-                    image = prepare_ocr_input(shrink_plate(image, None, width, self.rng)[0], None, spec)
+                    image = prepare_ocr_input(self._shrink(image, None, width)[0], None, spec)
                 images.append(image)
                 texts.append(self.synth_texts[i])
             else:
                 crop = self.real[i]
                 image, box = augment_real(crop.image, crop.box, self.rng, self.cfg.augment_strength)
                 if small:
-                    image, box = shrink_plate(image, box, width, self.rng)
+                    image, box = self._shrink(image, box, width)
                 images.append(prepare_ocr_input(image, box, spec))
                 texts.append(crop.text)
         return normalise(np.stack(images)), encode_batch(texts, self.cfg.max_length)
