@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,8 +34,9 @@ def make_clip(folder: Path, seed: int, frames: int) -> tuple[Path, dict]:
     return clip, json.loads(truth.read_text())
 
 
-def agent_reads(clip: Path, models: Path, config: Path | None) -> list[str]:
-    """Plate texts ``anpr run`` publishes for ``clip`` (stdout JSON lines, no broker)."""
+def agent_reads(clip: Path, models: Path, config: Path | None) -> tuple[list[str], int | None]:
+    """Plate texts ``anpr run`` publishes for ``clip`` (stdout JSON lines, no broker), and the frames its
+    motion gate passed over (from the agent's closing log line)."""
     with tempfile.TemporaryDirectory() as state:
         command = [sys.executable, "-m", "edge.cli.main", "run", "--source", str(clip), "--models", str(models)]
         command += ["--state-dir", state] + (["--config", str(config)] if config else [])
@@ -42,7 +44,9 @@ def agent_reads(clip: Path, models: Path, config: Path | None) -> list[str]:
     if done.returncode != 0:
         last = done.stderr.strip().splitlines()[-1:] or ["no output"]
         raise SystemExit(f"anpr run on {clip} failed (exit {done.returncode}): {last[0]}")
-    return [json.loads(line)["plate"] for line in done.stdout.splitlines() if line.startswith("{")]
+    still = re.search(r"still (\d+)", done.stderr)
+    reads = [json.loads(line)["plate"] for line in done.stdout.splitlines() if line.startswith("{")]
+    return reads, int(still.group(1)) if still else None
 
 
 def score_clip(plates: list[str], reads: list[str]) -> dict:
@@ -71,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     per_clip = {}
     for seed in range(args.first_seed, args.first_seed + args.clips):
         clip, truth = make_clip(args.work, seed, args.frames)
-        per_clip[seed] = score_clip(truth["plates"], agent_reads(clip, args.models, args.config))
+        reads, still = agent_reads(clip, args.models, args.config)
+        per_clip[seed] = score_clip(truth["plates"], reads) | {"still_frames": still}
         print(f"clip {seed}: {per_clip[seed]}", flush=True)
     plates = sum(c["plates"] for c in per_clip.values())
     read = sum(c["read"] for c in per_clip.values())
@@ -83,13 +88,15 @@ def main(argv: list[str] | None = None) -> int:
         "read_exact": 100.0 * read / max(1, plates),
         "wrong_reads": wrong,
         "wrong_reads_per_plate": wrong / max(1, plates),
+        "still_frames": sum(c["still_frames"] or 0 for c in per_clip.values()),
         "models": str(args.models),
         "config": str(args.config) if args.config else None,
         "per_clip": per_clip,
     }
     print(
         f"{plates} plates in {args.clips} clips: read exactly {result['read_exact']:.1f} %, "
-        f"{wrong} wrong reads ({result['wrong_reads_per_plate']:.2f} per plate)"
+        f"{wrong} wrong reads ({result['wrong_reads_per_plate']:.2f} per plate), "
+        f"{result['still_frames']} of {args.clips * args.frames} frames without a detector run (motion gate)"
     )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,12 @@
-"""A car parked in view: the real agent on one frame repeated for minutes, snapshots on; peak memory.
+"""A car parked in view: the real agent on one frame repeated for minutes, snapshots on; memory and CPU.
 
 A gate or a driveway camera sees the same plate for hours. The agent must publish it once (then the
 dedup window and the ended track keep it quiet) and hold bounded memory while the track lives. The
 clip is one frame of the generated demo clip (two plates in view) repeated; ``anpr run`` reads it as
 fast as it can with ``mqtt.snapshots: true`` (each observation keeps its plate crop for the snapshot),
-printing reads to stdout (no broker). Peak RSS is the child process's ``ru_maxrss``.
+printing reads to stdout (no broker). Peak RSS is the child process's ``ru_maxrss``; CPU seconds its
+user plus system time; ``still_frames`` the frames the motion gate passed over (``edge/motion.py``:
+the detector did not run). ``--no-motion-gate`` runs the detector on every frame, as before the gate.
 
     python benchmarks/parked_car.py --frames 6000 --json benchmarks/results/parked_car.json
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -45,13 +48,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=6000, help="frames of the parked clip (10 frames/s)")
     parser.add_argument("--models", type=Path, default=Path("models"))
+    parser.add_argument("--no-motion-gate", action="store_true", help="run the detector on every frame")
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as work:
         clip, config = Path(work) / "parked.mp4", Path(work) / "agent.yaml"
         make_parked_clip(clip, args.frames)
-        config.write_text("mqtt:\n  snapshots: true\n")
+        gate = "false" if args.no_motion_gate else "true"
+        config.write_text(f"mqtt:\n  snapshots: true\nmotion:\n  enabled: {gate}\n")
         command = [sys.executable, "-m", "edge.cli.main", "run", "--source", str(clip), "--models", str(args.models)]
         command += ["--state-dir", str(Path(work) / "state"), "--config", str(config)]
         started = time.perf_counter()
@@ -61,14 +66,21 @@ def main(argv: list[str] | None = None) -> int:
         last = done.stderr.strip().splitlines()[-1:] or ["no output"]
         raise SystemExit(f"anpr run failed (exit {done.returncode}): {last[0]}")
     reads = [json.loads(line)["plate"] for line in done.stdout.splitlines() if line.startswith("{")]
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child: the agent
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the largest child: the agent
+    still = re.search(r"still (\d+)", done.stderr)
     result = {
         "frames": args.frames,
+        "motion_gate": not args.no_motion_gate,
+        "still_frames": int(still.group(1)) if still else None,
         "reads": reads,
-        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
         "seconds": round(seconds, 1),
     }
-    print(f"{args.frames} parked frames: reads {reads}, peak RSS {result['peak_rss_mb']} MB, {seconds:.0f} s")
+    print(
+        f"{args.frames} parked frames: reads {reads}, still frames {result['still_frames']}, "
+        f"peak RSS {result['peak_rss_mb']} MB, CPU {result['cpu_seconds']} s, {seconds:.0f} s"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=1))

@@ -181,6 +181,24 @@ class TrackerConfig(_Frozen):
         return self
 
 
+class MotionConfig(_Frozen):
+    """Motion gate (``edge/motion.py``): skip the detector on frames where nothing has changed."""
+
+    enabled: bool = True
+    """Run the detector only on frames that differ from the last one it saw, while a plate is being read,
+    and at least every ``max_idle_seconds`` (False: on every frame)."""
+    width: int = Field(default=160, ge=16, le=1920)
+    """Width (px) of the blurred grey copy of the frame that is compared."""
+    pixel_threshold: int = Field(default=12, ge=1, le=255)
+    """Grey levels a pixel of that copy must change by to count as changed."""
+    area_threshold: float = Field(default=0.002, ge=0.0, le=1.0)
+    """Share of the copy's pixels that must change for the detector to run (0.002 of a 160x90 copy:
+    29 px, a region of about 48x40 px in a 1280x720 frame; a car whose plate is 25 px wide there is
+    about 150 px wide)."""
+    max_idle_seconds: float = Field(default=2.0, gt=0.0)
+    """The detector runs at least this often (source time) even on a still scene."""
+
+
 class HealthConfig(_Frozen):
     """When ``/healthz`` reports ``degraded`` (besides a camera reconnecting and a broker down)."""
 
@@ -236,6 +254,7 @@ class AgentConfig(_Frozen):
     ocr: OcrConfig = OcrConfig()
     filters: FilterConfig = FilterConfig()
     tracker: TrackerConfig = TrackerConfig()
+    motion: MotionConfig = MotionConfig()
 
 
 def read_yaml_mapping(path: str | Path) -> dict:

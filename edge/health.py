@@ -39,6 +39,7 @@ def agent_health(agent, cfg: HealthConfig, now: float | None = None) -> dict:
         "frames": stats.frames,
         "frames_dropped": agent.frames_dropped,
         "frames_skipped": getattr(source, "skipped", 0),
+        "frames_still": stats.still_frames,
         "reads": stats.reads,
         "outbox_pending": backlog,
         "broker_connected": connected,
@@ -52,6 +53,7 @@ def agent_metrics(agent, text: PrometheusText) -> None:
     text.counter("frames_total", "Frames processed by the worker.", stats.frames)
     text.counter("frames_dropped_total", "Frames dropped because the worker was behind.", agent.frames_dropped)
     text.counter("frames_skipped_total", "Unreadable frames skipped by the source.", getattr(source, "skipped", 0))
+    text.counter("frames_still_total", "Frames the motion gate passed over (detector not run).", stats.still_frames)
     text.counter("detections_total", "Plate detections kept by the filters.", stats.detections)
     text.counter("reads_total", "Plate reads emitted (stored in the outbox).", stats.reads)
     text.gauge("outbox_pending", "Reads stored but not yet acknowledged by the sink.", agent.outbox.size())

@@ -1,4 +1,5 @@
-"""The agent: capture thread -> bounded queue -> detector -> crop -> OCR -> tracker -> outbox -> publisher.
+"""The agent: capture thread -> bounded queue -> motion gate -> detector -> crop -> OCR -> tracker -> outbox
+-> publisher.
 
 The capture thread never blocks on the worker: when the queue is full the oldest frame is
 dropped and counted. Every read is written to the outbox before it is published.
@@ -19,6 +20,7 @@ import numpy as np
 from edge.config import AgentConfig
 from edge.filters import ReadFilter
 from edge.metrics import Histogram
+from edge.motion import MotionGate
 from edge.outbox import Outbox
 from edge.preprocess import crop_plate
 from edge.sources.base import Frame, FrameSource
@@ -35,6 +37,8 @@ STAGES = ("detect", "ocr", "frame")
 @dataclass
 class Stats:
     frames: int = 0
+    #: frames the motion gate passed over (the detector did not run: nothing had changed)
+    still_frames: int = 0
     reads: int = 0
     detections: int = 0
     #: per-stage latency histograms in seconds, for /metrics (fixed size: a long-running agent never grows)
@@ -96,6 +100,7 @@ class Agent:
         self.filter = ReadFilter(cfg.filters)
         t = cfg.tracker
         self.tracker = PlateTracker(t.iou, t.max_missed, t.min_reads, t.emit_after, t.keep_observations)
+        self.motion = MotionGate(cfg.motion)
         self.queue = DropOldestQueue(cfg.queue_size)
         self.stats = Stats()
         self.stop_event = threading.Event()
@@ -120,7 +125,12 @@ class Agent:
 
     # --- worker
     def process(self, frame: Frame) -> list[dict]:
-        """Detect, read and track one frame; returns the reads it completed (already stored)."""
+        """Detect, read and track one frame; returns the reads it completed (already stored). A frame the
+        motion gate passes over repeats the last detector run for the tracker
+        (:meth:`edge.tracker.PlateTracker.update_unchanged`)."""
+        if not self.motion.should_detect(frame.image, frame.ts, self.tracker.collecting):
+            self.stats.still_frames += 1
+            return self._emit(self.tracker.update_unchanged(), frame.source)
         frame_started = started = time.perf_counter()
         detections = self.detector.detect(frame.image)
         self.stats.time_stage("detect", started)

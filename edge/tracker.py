@@ -135,6 +135,13 @@ class PlateTracker:
         self.tracks: list[Track] = []
         self._next_id = 1
 
+    @property
+    def collecting(self) -> bool:
+        """True while a track is still gathering reads before its publication: not yet emitted and seen
+        fewer than ``keep_observations`` times (a box whose reads never agree, a sign say, stops
+        counting)."""
+        return any(not t.emitted and t.seen < self.keep_observations for t in self.tracks)
+
     def update(self, observations: list[Observation]) -> list[Track]:
         """Add one frame's observations; return tracks that became ready to publish."""
         predicted = [t.predicted_box(observations[0].frame) for t in self.tracks] if observations else []
@@ -171,9 +178,26 @@ class PlateTracker:
                 reads = [o.text for o in track.observations[-self.emit_after :]]
                 if len(set(reads)) == 1 and reads[0]:
                     ready.append(track)
+        return self._mark_emitted(ready + self._end_missing())
+
+    def update_unchanged(self) -> list[Track]:
+        """A frame the motion gate passed over (nothing changed since the detector last ran): every track
+        repeats its outcome of that run. A track seen then stays as it is (a parked car's track neither
+        ages nor restarts); a track missing then misses this frame too, so a plate that left ends on time,
+        as if the detector had run. Returns the tracks that became ready to publish."""
+        for track in self.tracks:
+            if track.missed:
+                track.missed += 1
+        return self._mark_emitted(self._end_missing())
+
+    def _end_missing(self) -> list[Track]:
+        """Drop the tracks missed too long; return those of them with enough reads and no read yet."""
         ended = [t for t in self.tracks if t.missed > self.max_missed]
         self.tracks = [t for t in self.tracks if t.missed <= self.max_missed]
-        ready += [t for t in ended if not t.emitted and len(t.observations) >= self.min_reads]
+        return [t for t in ended if not t.emitted and len(t.observations) >= self.min_reads]
+
+    @staticmethod
+    def _mark_emitted(ready: list[Track]) -> list[Track]:
         for track in ready:
             track.emitted = True
         return ready

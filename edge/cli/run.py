@@ -149,8 +149,10 @@ def _run(args: argparse.Namespace) -> int:
             server.stop()
         s = agent.stats
         log.info(
-            "frames %d, dropped %d, skipped %d, plates seen %d, reads %d, unsent %d, outbox drops %d",
+            "frames %d, still %d (no detector run), dropped %d, skipped %d, plates seen %d, reads %d, unsent %d, "
+            "outbox drops %d",
             s.frames,
+            s.still_frames,
             agent.frames_dropped,
             getattr(agent.source, "skipped", 0),
             s.detections,

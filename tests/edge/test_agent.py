@@ -313,7 +313,8 @@ def test_a_parked_car_with_snapshots_keeps_memory_bounded(clip, tmp_path):
         def read(self, image, box):
             return DecodedText("PARK123", (0.95,) * 7)
 
-    agent, _, _, _ = make_agent(clip, tmp_path / "state", None, **{"mqtt.snapshots": True})
+    # every frame through the tracker (no motion gate): the bound must hold however long the car stays
+    agent, _, _, _ = make_agent(clip, tmp_path / "state", None, **{"mqtt.snapshots": True, "motion.enabled": False})
     agent.detector = agent.recognizer = Parked()
     frames = [Frame(np.full((240, 320, 3), i % 255, np.uint8), i, i / 10, "parked") for i in range(300)]
     reads = [read for frame in frames for read in agent.process(frame)]
@@ -324,3 +325,51 @@ def test_a_parked_car_with_snapshots_keeps_memory_bounded(clip, tmp_path):
         expected = crop_plate(frames[observation.frame].image, observation.box, Parked.spec)
         assert observation.crop is not None and np.array_equal(observation.crop, expected)
         assert not any(np.shares_memory(observation.crop, frame.image) for frame in frames)
+
+
+def test_the_motion_gate_reads_a_parked_car_once_and_then_rests_the_detector(clip, tmp_path):
+    """A car that stops in view before it is read: the detector runs until the track has its read, then
+    only at the gate's heartbeat; the track neither ages nor restarts, so there is one read; when the
+    car drives off the detector runs again and the track ends as soon as it would without the gate
+    (a stale track would swallow the next car that stops there)."""
+    import numpy as np
+
+    from edge.ctc import DecodedText
+    from edge.metadata import InputSpec
+    from edge.sources.base import Frame
+    from edge.types import Box, Detection
+
+    class Parked:
+        spec = InputSpec(height=48, width=160, colour="grey", margin_x=0.04, margin_y=0.12)
+        calls = 0
+        present = True
+
+        def detect(self, image):
+            Parked.calls += 1
+            return [Detection(Box(100, 100, 220, 130), 0.9)] if Parked.present else []
+
+        def read(self, image, box):
+            return DecodedText("PARK123", (0.95,) * 7)
+
+    agent, _, _, _ = make_agent(clip, tmp_path / "state", None)
+    agent.detector = agent.recognizer = Parked()
+    still = np.full((240, 320, 3), 90, np.uint8)
+    still[100:130, 100:220] = 230
+    parked = [Frame(still, i, i / 10, "parked") for i in range(600)]  # one minute at 10 frames/s
+    reads = [read for frame in parked for read in agent.process(frame)]
+    assert [r["plate"] for r in reads] == ["PARK123"]
+    heartbeats = (600 - 8) // 20  # every 2 s of source time after the 8 frames that made the read
+    assert Parked.calls == 8 + heartbeats and agent.stats.still_frames == 600 - Parked.calls
+    (track,) = agent.tracker.tracks
+    assert track.emitted and track.seen == Parked.calls
+    Parked.present = False
+    empty = np.full((240, 320, 3), 90, np.uint8)
+    gone = [Frame(empty, 600 + i, 60 + i / 10, "parked") for i in range(40)]
+    calls_before = Parked.calls
+    ended_after = None
+    for i, frame in enumerate(gone):
+        assert agent.process(frame) == []
+        if ended_after is None and not agent.tracker.tracks:
+            ended_after = i + 1
+    assert Parked.calls - calls_before == 1 + 1  # the change, then one heartbeat in the 4 s
+    assert ended_after == agent.cfg.tracker.max_missed + 1  # as if every frame had been detected

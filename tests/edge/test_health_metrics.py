@@ -48,7 +48,7 @@ class FakeOutbox:
 
 
 def _agent(live=False, reconnecting=False, connected=True, backlog=0, last_frame_at=None, error=None):
-    stats = Stats(frames=10, reads=3, detections=4)
+    stats = Stats(frames=10, reads=3, detections=4, still_frames=6)
     stats.started_at, stats.last_frame_at = 100.0, last_frame_at
     source = SimpleNamespace(name="rtsp://cam", live=live, reconnecting=reconnecting, skipped=1)
     publisher = SimpleNamespace(connected=connected, last_error=None)
@@ -84,6 +84,7 @@ def test_agent_metrics_names():
         "anpr_frames_total 10",
         "anpr_frames_dropped_total 5",
         "anpr_frames_skipped_total 1",
+        "anpr_frames_still_total 6",
         "anpr_reads_total 3",
         "anpr_outbox_pending 7",
         "anpr_outbox_dropped_total 2",

@@ -108,3 +108,35 @@ def test_a_plate_parked_in_view_keeps_bounded_observations_and_its_first_frame()
 def test_keep_observations_must_cover_the_reads_a_track_needs():
     with pytest.raises(ValueError, match="keep_observations"):
         PlateTracker(min_reads=2, emit_after=8, keep_observations=4)
+
+
+def test_an_unchanged_frame_repeats_the_last_detector_run():
+    """Seen at the last run: the track stays as it is (no miss); missing then: it misses again and ends
+    after max_missed such frames, published if it never was."""
+    tracker = PlateTracker(iou=0.3, max_missed=2, min_reads=2, emit_after=10)
+    for f in range(3):
+        tracker.update([obs(f, "STAY1")])
+    for _ in range(50):
+        assert tracker.update_unchanged() == []
+    (track,) = tracker.tracks
+    assert track.missed == 0 and track.seen == 3 and tracker.collecting
+    assert tracker.update([]) == []  # the plate is gone at the next run: one miss
+    assert track.missed == 1
+    assert tracker.update_unchanged() == []  # a second miss, still within max_missed
+    (ended,) = tracker.update_unchanged()  # the third ends it, with its reads, unpublished until now
+    assert ended is track and ended.emitted and tracker.tracks == []
+
+
+def test_collecting_until_published_or_seen_as_often_as_kept():
+    tracker = PlateTracker(iou=0.3, max_missed=2, min_reads=2, emit_after=3, keep_observations=5)
+    assert not tracker.collecting
+    tracker.update([obs(0, "AB1")])
+    assert tracker.collecting
+    for f in range(1, 3):
+        tracker.update([obs(f, "AB1")])
+    assert not tracker.collecting  # three agreeing reads: published
+    junk = PlateTracker(iou=0.3, max_missed=2, min_reads=2, emit_after=3, keep_observations=5)
+    for f, text in enumerate(["A1", "B2", "C3", "D4", "E5"]):
+        junk.update([obs(f, text)])
+        assert junk.collecting == (f < 4)  # five reads that never agree (a sign) stop holding it on
+    assert len(junk.tracks) == 1 and not junk.tracks[0].emitted
