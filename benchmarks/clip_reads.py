@@ -8,6 +8,9 @@ wrong read (a misread, or a second track of a plate that voted differently).
 
     python benchmarks/clip_reads.py --clips 20 --json benchmarks/results/clip_reads.json
 
+``--idle-frames N`` puts N frames of the clip's empty street before and after its cars (a driveway
+between visits): the motion gate passes over most of them, and the cars must still be read.
+
 Synthetic clips test the video path (tracking, voting, losing and finding plates), not how the
 models do on real cameras: ``anpr evaluate`` on real photos is that measurement.
 """
@@ -23,15 +26,46 @@ import tempfile
 from pathlib import Path
 
 
-def make_clip(folder: Path, seed: int, frames: int) -> tuple[Path, dict]:
-    """The clip for ``seed`` (rendered once into ``folder``) and its ground truth."""
+def make_clip(folder: Path, seed: int, frames: int, idle: int = 0) -> tuple[Path, dict]:
+    """The clip for ``seed`` (rendered once into ``folder``) and its ground truth; with ``idle`` frames of
+    its empty street before and after the cars."""
     clip = folder / f"clip_{seed}.mp4"
     truth = clip.with_suffix(".json")
     if not (clip.is_file() and truth.is_file()):
         command = [sys.executable, "-m", "edge.cli.main", "synth", "--kind", "clip"]
         command += ["--count", str(frames), "--seed", str(seed), "--out", str(clip)]
         subprocess.run(command, check=True, capture_output=True)
+    if idle:
+        padded = folder / f"clip_{seed}_idle{idle}.mp4"
+        if not padded.is_file():
+            pad_with_street(clip, padded, seed, idle)
+        clip = padded
     return clip, json.loads(truth.read_text())
+
+
+def pad_with_street(clip: Path, out: Path, seed: int, idle: int) -> None:
+    """``clip`` with ``idle`` frames of its empty street (the renderer's first draw for ``seed``) before
+    and after it."""
+    import cv2
+    import numpy as np
+
+    from train.synth.clip import FRAME_SIZE
+    from train.synth.procedural import street
+
+    empty = street(*FRAME_SIZE, np.random.default_rng(seed))
+    capture = cv2.VideoCapture(str(clip))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), 10, (FRAME_SIZE[1], FRAME_SIZE[0]))
+    for _ in range(idle):
+        writer.write(empty)
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        writer.write(frame)
+    for _ in range(idle):
+        writer.write(empty)
+    capture.release()
+    writer.release()
 
 
 def agent_reads(clip: Path, models: Path, config: Path | None) -> tuple[list[str], int | None]:
@@ -67,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=150, help="frames per clip (10 frames/s)")
     parser.add_argument("--models", type=Path, default=Path("models"))
     parser.add_argument("--config", type=Path, help="agent YAML config (default: the agent's defaults)")
+    parser.add_argument("--idle-frames", type=int, default=0, help="empty-street frames before and after each clip")
     parser.add_argument("--work", type=Path, default=Path("runs/clips"), help="where the clips are kept")
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
@@ -74,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     per_clip = {}
     for seed in range(args.first_seed, args.first_seed + args.clips):
-        clip, truth = make_clip(args.work, seed, args.frames)
+        clip, truth = make_clip(args.work, seed, args.frames, args.idle_frames)
         reads, still = agent_reads(clip, args.models, args.config)
         per_clip[seed] = score_clip(truth["plates"], reads) | {"still_frames": still}
         print(f"clip {seed}: {per_clip[seed]}", flush=True)
@@ -84,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "clips": args.clips,
         "frames_per_clip": args.frames,
+        "idle_frames": args.idle_frames,
         "plates": plates,
         "read_exact": 100.0 * read / max(1, plates),
         "wrong_reads": wrong,
@@ -96,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{plates} plates in {args.clips} clips: read exactly {result['read_exact']:.1f} %, "
         f"{wrong} wrong reads ({result['wrong_reads_per_plate']:.2f} per plate), "
-        f"{result['still_frames']} of {args.clips * args.frames} frames without a detector run (motion gate)"
+        f"{result['still_frames']} of {args.clips * (args.frames + 2 * args.idle_frames)} frames without a "
+        "detector run (motion gate)"
     )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
