@@ -194,7 +194,8 @@ class MotionConfig(_Frozen):
     area_threshold: float = Field(default=0.002, ge=0.0, le=1.0)
     """Share of the copy's pixels that must change for the detector to run (0.002 of a 160x90 copy:
     29 px, a region of about 48x40 px in a 1280x720 frame; a car whose plate is 25 px wide there is
-    about 150 px wide)."""
+    about 150 px wide). With ``filters.zone`` set, the share of the zone's pixels: change outside the
+    zone where plates are read does not count."""
     max_idle_seconds: float = Field(default=2.0, gt=0.0)
     """The detector runs at least this often (source time) even on a still scene."""
 

@@ -6,7 +6,9 @@ small, blurred grey copy of the frame the detector last saw and lets a frame thr
 it differs from that copy: change accumulates from frame to frame, so a car creeping in at walking
 pace still passes the gate once it has moved a few pixels. Frames also pass while the tracker is
 still collecting reads of a plate (a car that stops before its read is complete is read as if it
-moved) and at least every ``max_idle_seconds`` of source time (a heartbeat).
+moved) and at least every ``max_idle_seconds`` of source time (a heartbeat). With a zone (the
+config's ``filters.zone``, where plates are read) only change inside it counts: a driveway camera that
+also sees a busy street does not run the detector for every passing car.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from edge.config import MotionConfig
 class MotionGate:
     """Decides per frame whether the detector runs (see the module docstring)."""
 
-    def __init__(self, cfg: MotionConfig) -> None:
+    def __init__(self, cfg: MotionConfig, zone: list[tuple[float, float]] | None = None) -> None:
         self.cfg = cfg
+        self.zone = np.asarray(zone, np.float32) if zone else None
+        self._mask: np.ndarray | None = None  # the zone at the compared size (None: the whole frame)
+        self._mask_shape: tuple[int, ...] | None = None  # the size it was drawn for
         self._reference: np.ndarray | None = None
         self._last_detect_ts: float | None = None
         #: share of the small frame that differed from the reference at the last check (0-1)
@@ -37,14 +42,25 @@ class MotionGate:
         small = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
         if small.ndim == 3:
             small = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+        if self.zone is not None and self._mask_shape != small.shape:
+            self._mask, self._mask_shape = self.zone_mask(small.shape, width / w), small.shape
         return cv2.GaussianBlur(small, (3, 3), 0).astype(np.int16)
 
+    def zone_mask(self, shape: tuple[int, ...], scale: float) -> np.ndarray | None:
+        """The zone polygon (frame pixels) drawn at the compared size; None (the whole frame) when it
+        covers no pixel there."""
+        mask = np.zeros(shape[:2], np.uint8)
+        cv2.fillPoly(mask, [np.round(self.zone * scale).astype(np.int32).reshape(-1, 1, 2)], 1)
+        return mask.astype(bool) if mask.any() else None
+
     def changed_share(self, small: np.ndarray) -> float:
-        """Share of pixels of ``small`` that differ from the reference by more than the pixel threshold
-        (1.0 without a reference or when the frame size changed)."""
+        """Share of pixels of ``small`` (of the zone's, with a zone) that differ from the reference by
+        more than the pixel threshold (1.0 without a reference or when the frame size changed)."""
         if self._reference is None or self._reference.shape != small.shape:
             return 1.0
         moved = np.abs(small - self._reference) > self.cfg.pixel_threshold
+        if self._mask is not None:
+            return float(np.count_nonzero(moved & self._mask)) / np.count_nonzero(self._mask)
         return float(np.count_nonzero(moved)) / moved.size
 
     def should_detect(self, image: np.ndarray, ts: float, tracking: bool) -> bool:

@@ -100,7 +100,7 @@ class Agent:
         self.filter = ReadFilter(cfg.filters)
         t = cfg.tracker
         self.tracker = PlateTracker(t.iou, t.max_missed, t.min_reads, t.emit_after, t.keep_observations)
-        self.motion = MotionGate(cfg.motion)
+        self.motion = MotionGate(cfg.motion, cfg.filters.zone)
         self.queue = DropOldestQueue(cfg.queue_size)
         self.stats = Stats()
         self.stop_event = threading.Event()

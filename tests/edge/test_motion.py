@@ -101,3 +101,26 @@ def test_grey_frames_and_a_new_frame_size_are_handled():
 def test_bad_motion_settings_are_one_error_naming_the_field(field, value):
     with pytest.raises(ConfigError, match=f"motion.{field}"):
         load_agent_config(None, {f"motion.{field}": value})
+
+
+def test_with_a_zone_only_change_inside_it_counts():
+    """A driveway camera that also sees the street: cars passing outside the zone where plates are read
+    do not run the detector; one entering the zone does."""
+    zone = [(0, 360), (640, 360), (640, 720), (0, 720)]  # bottom-left quarter of the 720p frame
+    gate = MotionGate(MotionConfig(max_idle_seconds=100.0), zone)
+    background = _scene()
+    passing = background.copy()
+    passing[100:200, 700:1000] = 20  # a car on the street, top right
+    arriving = passing.copy()
+    arriving[500:600, 200:400] = 20  # a car in the zone
+    assert _decisions(gate, [background, passing, passing, arriving]) == [True, False, False, True]
+    whole = MotionGate(MotionConfig(max_idle_seconds=100.0))
+    assert _decisions(whole, [background, passing]) == [True, True]  # without the zone it would run
+
+
+def test_a_zone_outside_the_frame_falls_back_to_the_whole_frame():
+    gate = MotionGate(MotionConfig(max_idle_seconds=100.0), [(5000, 5000), (5100, 5000), (5100, 5100)])
+    background = _scene()
+    changed = background.copy()
+    changed[100:200, 700:1000] = 20
+    assert _decisions(gate, [background, background, changed]) == [True, False, True]
