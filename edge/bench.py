@@ -7,6 +7,7 @@ Timings: ``time.perf_counter_ns`` after warm-up, fixed iteration counts, p50/p90
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import platform
@@ -19,9 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from edge.config import MotionConfig
 from edge.detector import DecodeParams, PlateDetector, decode
 from edge.metadata import InputSpec
 from edge.models import edgetpu_delegate, open_model
+from edge.motion import MotionGate
 from edge.preprocess import prepare_detector_input, prepare_ocr_crop, prepare_ocr_input
 from edge.recognizer import PlateRecognizer, most_likely_read
 from edge.types import Box
@@ -157,6 +160,9 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
     rivals = [DecodedText(t, (0.5,) * len(t)) for t in (base_text, base_text[:-1] or "A", base_text + "7")]
     rivals = (rivals * len(crop_outputs))[: len(crop_outputs)]
 
+    # the motion gate's check on a 720p frame, two different frames in turn: every check compares and passes
+    gate, frames, clock = MotionGate(MotionConfig()), itertools.cycle([frame1, frame3]), itertools.count()
+
     def pipeline(frame, boxes):
         def run():
             detector.detect(frame)
@@ -178,6 +184,7 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
         "ocr_combine_crops": timeit(
             lambda: most_likely_read(rivals, crop_outputs, recognizer.alphabet), iterations, warmup
         ),
+        "motion_gate": timeit(lambda: gate.should_detect(next(frames), next(clock) * 0.1, False), iterations, warmup),
         "pipeline_1_plate": timeit(pipeline(frame1, boxes1), iterations, warmup),
         "pipeline_3_plates": timeit(pipeline(frame3, boxes3), max(10, iterations // 2), warmup),
     }
