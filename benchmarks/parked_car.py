@@ -4,9 +4,10 @@ A gate or a driveway camera sees the same plate for hours. The agent must publis
 dedup window and the ended track keep it quiet) and hold bounded memory while the track lives. The
 clip is one frame of the generated demo clip (two plates in view) repeated; ``anpr run`` reads it as
 fast as it can with ``mqtt.snapshots: true`` (each observation keeps its plate crop for the snapshot),
-printing reads to stdout (no broker). Peak RSS is the child process's ``ru_maxrss``; CPU seconds its
-user plus system time; ``still_frames`` the frames the motion gate passed over (``edge/motion.py``:
-the detector did not run). ``--no-motion-gate`` runs the detector on every frame, as before the gate.
+printing reads to stdout (no broker). The clip is written in this process, so the agent is its only
+child: peak RSS is that child's ``ru_maxrss``, CPU seconds its user plus system time;
+``still_frames`` the frames the motion gate passed over (``edge/motion.py``: the detector did not
+run). ``--no-motion-gate`` runs the detector on every frame, as before the gate.
 
     python benchmarks/parked_car.py --frames 6000 --json benchmarks/results/parked_car.json
 """
@@ -15,23 +16,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from clip_reads import agent_reads  # a sibling script: benchmarks/ is on sys.path when run as one
 
 
 def make_parked_clip(path: Path, frames: int, seed: int = 7, at_frame: int = 100) -> None:
     """``frames`` copies of frame ``at_frame`` of the generated clip for ``seed`` (10 frames/s)."""
     import cv2
 
+    from train.synth.clip import write_clip
+
     with tempfile.TemporaryDirectory() as work:
         source = Path(work) / "source.mp4"
-        command = [sys.executable, "-m", "edge.cli.main", "synth", "--kind", "clip", "--count", str(at_frame + 1)]
-        subprocess.run([*command, "--seed", str(seed), "--out", str(source)], check=True, capture_output=True)
+        write_clip(source, frames=at_frame + 1, seed=seed)
         capture = cv2.VideoCapture(str(source))
         capture.set(cv2.CAP_PROP_POS_FRAMES, at_frame)
         ok, frame = capture.read()
@@ -57,21 +58,14 @@ def main(argv: list[str] | None = None) -> int:
         make_parked_clip(clip, args.frames)
         gate = "false" if args.no_motion_gate else "true"
         config.write_text(f"mqtt:\n  snapshots: true\nmotion:\n  enabled: {gate}\n")
-        command = [sys.executable, "-m", "edge.cli.main", "run", "--source", str(clip), "--models", str(args.models)]
-        command += ["--state-dir", str(Path(work) / "state"), "--config", str(config)]
         started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True)
+        reads, still = agent_reads(clip, args.models, config)
         seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        last = done.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise SystemExit(f"anpr run failed (exit {done.returncode}): {last[0]}")
-    reads = [json.loads(line)["plate"] for line in done.stdout.splitlines() if line.startswith("{")]
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the largest child: the agent
-    still = re.search(r"still (\d+)", done.stderr)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the only child: the agent
     result = {
         "frames": args.frames,
         "motion_gate": not args.no_motion_gate,
-        "still_frames": int(still.group(1)) if still else None,
+        "still_frames": still,
         "reads": reads,
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),

@@ -59,8 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     recognizer, info = load_ocr(args.models, args.float)
     rows = [r for r in dataset_rows(args.data, args.split, args.manifest) if r[1].text]
     images = {path: read_image(path) for path in {r[0] for r in rows}}
-    results = {"models": info, "data": [str(d) for d in args.data], "split": args.split, "blur": args.blur}
-    results["widths"] = {}
+    results = {
+        "models": info,
+        "data": [str(d) for d in args.data],
+        "split": args.split,
+        "blur": args.blur,
+        "widths": {},
+    }
     print(f"{'width px':>8s} {'n':>5s} {'exact %':>8s}  per source")
     for width in [int(w) for w in args.widths.split(",")]:
         hits: dict[str, list[bool]] = defaultdict(list)

@@ -42,8 +42,6 @@ class MotionGate:
         small = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
         if small.ndim == 3:
             small = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-        if self.zone is not None and self._mask_shape != small.shape:
-            self._mask, self._mask_shape = self.zone_mask(small.shape, width / w), small.shape
         return cv2.GaussianBlur(small, (3, 3), 0).astype(np.int16)
 
     def zone_mask(self, shape: tuple[int, ...], scale: float) -> np.ndarray | None:
@@ -70,6 +68,8 @@ class MotionGate:
         if not self.cfg.enabled:
             return True
         small = self.small_grey(image)
+        if self.zone is not None and self._mask_shape != small.shape:  # drawn once per frame size
+            self._mask, self._mask_shape = self.zone_mask(small.shape, small.shape[1] / image.shape[1]), small.shape
         self.last_change = self.changed_share(small)
         idle_for = None if self._last_detect_ts is None else ts - self._last_detect_ts
         run = (
