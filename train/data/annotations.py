@@ -15,6 +15,7 @@ from pathlib import Path
 from edge.errors import DataError
 from edge.text import normalize_text, text_problem
 from edge.types import Box
+from train.data.added_texts import added_texts, apply_added_texts
 
 HEADER = ["image", "x1", "y1", "x2", "y2", "text"]
 
@@ -85,7 +86,9 @@ def _parse_box(values: list[str]) -> Box | None:
 def read_dataset(root: str | Path) -> Dataset:
     """Parse ``root/annotations.csv``; malformed rows become issues, not exceptions.
 
-    Raises :class:`DataError` only when the folder or the CSV itself is unusable.
+    Raises :class:`DataError` only when the folder or the CSV itself is unusable. Empty texts of boxed
+    rows are then filled from the project's added texts for this exact file, if any
+    (:mod:`train.data.added_texts`).
     """
     root = Path(root)
     csv_path = root / "annotations.csv"
@@ -139,4 +142,5 @@ def read_dataset(root: str | Path) -> Dataset:
                 Issue("warning", str(csv_path), number, f"{image}: crop row without text carries no label")
             )
         dataset.annotations.append(Annotation(root.name, number, image, box, text))
+    dataset.annotations = apply_added_texts(dataset.annotations, added_texts(root.name, csv_path.read_bytes()))
     return dataset
