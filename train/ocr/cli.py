@@ -18,17 +18,25 @@ def run_train_ocr(args: argparse.Namespace) -> int:
     import os
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from train.ocr.average import average_ocr
     from train.ocr.train import train_ocr
 
     cfg = OcrTrainConfig.from_yaml(args.config)
     run_dir = args.run_dir or Path("runs") / cfg.name
     manifest = args.manifest or DEFAULT_MANIFEST
     root = data_root(args.data_root)
-    state = train_ocr(cfg, run_dir, root, manifest, resume=args.resume)
-    print(
-        f"best validation exact match {state['best_exact']:.2f} % at epoch {state['best_epoch']} "
-        f"after {state['seconds'] / 60:.1f} min; run folder {run_dir}"
-    )
+    if cfg.average_of:
+        state = average_ocr(cfg, run_dir, root, manifest)
+        print(
+            f"average of {len(cfg.average_of)} readers: validation exact match {state['best_exact']:.2f} %; "
+            f"run folder {run_dir}"
+        )
+    else:
+        state = train_ocr(cfg, run_dir, root, manifest, resume=args.resume)
+        print(
+            f"best validation exact match {state['best_exact']:.2f} % at epoch {state['best_epoch']} "
+            f"after {state['seconds'] / 60:.1f} min; run folder {run_dir}"
+        )
     if args.ship:
         ship_ocr(cfg, run_dir, args.models, state, manifest)
     return 0
@@ -69,6 +77,8 @@ def ship_ocr(cfg: OcrTrainConfig, run_dir: Path, models: Path, state: dict, mani
             "read_crops": cfg.read_crops.model_dump(),
         }
     )
+    if state.get("average_of"):
+        card["training"]["average_of"] = state["average_of"]
     write_card(models / "ocr.json", card)
     log.info("shipped %s and %s", target, models / "ocr.json")
     return target

@@ -31,6 +31,9 @@ class OcrTrainConfig(BaseModel):
     """Synthetic plates rendered (once, then cached) for training."""
     synthetic_styles: list[str] | None = None
     """Plate styles to render (None: all, with their default weights)."""
+    synthetic_fonts: Literal["bold", "all"] = "bold"
+    """Fonts of the synthetic plates' characters: ``bold`` (the renderer's fonts until 2026-11-25) or
+    ``all`` (also regular and medium weights: the thinner strokes of DIN-style EU plates)."""
     real_sources: list[str] = ["us_crops", "br_crops", "tunisia", "france"]
     """Shared dataset folders whose training split (rows with text) is used."""
     scene_plates: int = Field(default=0, ge=0)
@@ -75,6 +78,11 @@ class OcrTrainConfig(BaseModel):
     trained crop, then a tighter and a looser one when the first read is unsure, their texts combined by
     CTC likelihood (``combine: vote`` for the confidence vote).
     ``{crops: [{name: base}]}`` reads the trained crop only."""
+    average_of: list[Path] | None = None
+    """Instead of training: average the weights of these readers (the same network fine-tuned from one
+    starting point; ``train/ocr/average.py``), score the average on the validation split and ship it
+    like a trained reader. Every training knob above is then unused except ``real_sources`` (the
+    validation crops) and the fields the card records."""
     quantisation_aware: bool = False
     """Fine-tune against int8 arithmetic: activations and kernels rounded in the forward pass as the
     exporter will round them (straight-through gradients), BatchNorm frozen; the best epoch is chosen

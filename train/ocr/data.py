@@ -22,6 +22,7 @@ from edge.text import is_valid_text
 from edge.types import Box
 from train.data.annotations import read_dataset
 from train.data.splits import load_manifest, select_split
+from train.synth.fonts import FontWeights, plate_font_weights
 from train.synth.plates import render_plate_sample
 
 log = logging.getLogger(__name__)
@@ -73,29 +74,37 @@ def load_real_crops(root: Path, manifest_path: Path, sources: list[str], split: 
 
 
 def _render_chunk(args: tuple) -> tuple[np.ndarray, list[str], list[str]]:
-    seed, start, stop, spec_json, styles = args
+    seed, start, stop, spec_json, styles, fonts = args
     spec = InputSpec.model_validate_json(spec_json)
     images, texts, styles_out = [], [], []
-    for i in range(start, stop):
-        sample = render_plate_sample(np.random.default_rng([seed, i]), styles)
-        images.append(prepare_ocr_input(sample.image, None, spec))
-        texts.append(sample.text)
-        styles_out.append(sample.style)
+    with plate_font_weights(fonts):
+        for i in range(start, stop):
+            sample = render_plate_sample(np.random.default_rng([seed, i]), styles)
+            images.append(prepare_ocr_input(sample.image, None, spec))
+            texts.append(sample.text)
+            styles_out.append(sample.style)
     return np.stack(images), texts, styles_out
 
 
 def synthetic_set(
-    spec: InputSpec, count: int, seed: int, styles: list[str] | None, cache_dir: Path, workers: int = 2
+    spec: InputSpec,
+    count: int,
+    seed: int,
+    styles: list[str] | None,
+    cache_dir: Path,
+    workers: int = 2,
+    fonts: FontWeights = "bold",
 ) -> tuple[np.ndarray, list[str], list[str]]:
-    """``count`` rendered plates as model inputs, cached on disk by their parameters."""
-    key = hashlib.sha256(json.dumps([spec.model_dump(), count, seed, styles, renderer_digest()]).encode())
+    """``count`` rendered plates as model inputs (characters in ``fonts`` weights), cached on disk by
+    their parameters."""
+    key = hashlib.sha256(json.dumps([spec.model_dump(), count, seed, styles, renderer_digest(), fonts]).encode())
     path = cache_dir / f"synth_ocr_{key.hexdigest()[:16]}.npz"
     if path.is_file():
         data = np.load(path)
         return data["images"], data["texts"].tolist(), data["styles"].tolist()
     log.info("rendering %d synthetic plates (cached at %s)", count, path)
     chunk = 500
-    jobs = [(seed, s, min(count, s + chunk), spec.model_dump_json(), styles) for s in range(0, count, chunk)]
+    jobs = [(seed, s, min(count, s + chunk), spec.model_dump_json(), styles, fonts) for s in range(0, count, chunk)]
     images, texts, style_names = [], [], []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for imgs, txts, stys in pool.map(_render_chunk, jobs):

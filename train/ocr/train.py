@@ -163,7 +163,12 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
     real_train = load_real_crops(data_root, manifest, cfg.real_sources, "train") if cfg.real_sources else []
     real_val = load_real_crops(data_root, manifest, cfg.real_sources, "val") if cfg.real_sources else []
     synth_images, synth_texts, _ = synthetic_set(
-        cfg.input, cfg.synthetic_count, cfg.seed, cfg.synthetic_styles, run_dir.parent / "cache"
+        cfg.input,
+        cfg.synthetic_count,
+        cfg.seed,
+        cfg.synthetic_styles,
+        run_dir.parent / "cache",
+        fonts=cfg.synthetic_fonts,
     )
     scene_train = scene_crop_set(
         data_root, manifest, cfg.scene_plates, cfg.seed, cfg.scene_min_plate_width, run_dir.parent / "cache"

@@ -1,16 +1,24 @@
 """Fonts for the renderer: shipped by pip packages (the ``train`` extra) and matplotlib.
 
 Nothing is downloaded: fonts come from installed packages, plus common Debian font paths
-when present. Fonts are grouped by role so each plate style can draw from several.
+when present. Fonts are grouped by role so each plate style can draw from several. The plate
+characters come from bold fonts, or with :func:`plate_font_weights` ``("all")`` also from regular and
+medium weights (an OCR config's ``synthetic_fonts``).
 """
 
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from edge.errors import AnprError
+
+FontWeights = Literal["bold", "all"]
 
 # (package, file) pairs; a missing package just shrinks the pool.
 _PLATE_FONTS = [
@@ -25,6 +33,16 @@ _PLATE_FONTS = [
     ("font_manrope", "Manrope-Bold.ttf"),
     ("matplotlib", "mpl-data/fonts/ttf/DejaVuSans-Bold.ttf"),
     ("matplotlib", "mpl-data/fonts/ttf/DejaVuSansMono-Bold.ttf"),
+]
+# regular and medium weights: the thinner strokes of DIN-style EU plates, whose narrow I and 1 a
+# reader trained on bold glyphs alone drops when the plate is small (B305CIL read as B305CL)
+_REGULAR_PLATE_FONTS = [
+    ("font_roboto", "Roboto-Regular.ttf"),
+    ("font_source_sans_pro", "SourceSansPro-Regular.ttf"),
+    ("font_lato", "Lato-Regular.ttf"),
+    ("font_hanken_grotesk", "HankenGrotesk-Medium.otf"),
+    ("font_manrope", "Manrope-Medium.ttf"),
+    ("matplotlib", "mpl-data/fonts/ttf/DejaVuSans.ttf"),
 ]
 _HEADER_FONTS = [
     ("matplotlib", "mpl-data/fonts/ttf/DejaVuSerif-Bold.ttf"),
@@ -42,6 +60,8 @@ _DEBIAN_FONTS = [
     "/usr/share/fonts/truetype/liberation2/LiberationSansNarrow-Bold.ttf",
     "/usr/share/fonts/truetype/freefont/FreeSansBold.ttf",
 ]
+_DEBIAN_REGULAR_FONTS = ["/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf"]
+_WEIGHTS: ContextVar[FontWeights] = ContextVar("plate_font_weights", default="bold")
 
 
 def _package_file(package: str, relative: str) -> Path | None:
@@ -60,10 +80,30 @@ def _collect(entries: list[tuple[str, str]]) -> tuple[Path, ...]:
     return tuple(dict.fromkeys(found))
 
 
-@lru_cache(maxsize=1)
+@contextmanager
+def plate_font_weights(weights: FontWeights) -> Iterator[None]:
+    """Within the block, :func:`plate_fonts` gives ``weights`` (``bold``, the default, or ``all``)."""
+    if weights not in ("bold", "all"):
+        raise ValueError(f"font weights must be 'bold' or 'all', got {weights!r}")
+    token = _WEIGHTS.set(weights)
+    try:
+        yield
+    finally:
+        _WEIGHTS.reset(token)
+
+
 def plate_fonts() -> tuple[Path, ...]:
-    """Bold sans fonts for plate characters (at least one, else :class:`AnprError`)."""
-    fonts = _collect(_PLATE_FONTS) + tuple(Path(p) for p in _DEBIAN_FONTS if Path(p).is_file())
+    """Sans fonts for plate characters in the current :func:`plate_font_weights` (bold unless set)."""
+    return _plate_fonts(_WEIGHTS.get())
+
+
+@lru_cache(maxsize=2)
+def _plate_fonts(weights: FontWeights) -> tuple[Path, ...]:
+    packaged, debian = list(_PLATE_FONTS), list(_DEBIAN_FONTS)
+    if weights == "all":
+        packaged += _REGULAR_PLATE_FONTS
+        debian += _DEBIAN_REGULAR_FONTS
+    fonts = _collect(packaged) + tuple(Path(p) for p in debian if Path(p).is_file())
     if not fonts:
         raise AnprError("no fonts found for the plate renderer: install the 'train' extra (pip install -e '.[train]')")
     return fonts
