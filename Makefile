@@ -41,7 +41,7 @@ data-split: setup
 previews: setup
 	$(BIN)/python -m train.synth.previews docs/previews
 
-# The chain that made the shipped models (on 2 CPU cores: the reader 2.6 hours, the detector 6.6), then the int8 export.
+# The chain that made the shipped models (on 2 CPU cores: the reader 2.5 hours, the detector 6.6), then the int8 export.
 train: setup
 	$(BIN)/anpr train ocr --config train/configs/ocr_wide.yaml --data-root "$(DATA)" --run-dir runs/ocr_wide
 	$(BIN)/anpr train ocr --config train/configs/ocr_wide_qat.yaml --data-root "$(DATA)" --run-dir runs/ocr_wide_qat
