@@ -47,6 +47,11 @@ def grouped_scores(rows: Iterable[tuple[str, str, str]]) -> dict:
     return result
 
 
+def group_summary(scores: dict) -> str:
+    """``grouped_scores``' exact match per group on one line, for logs: ``br_crops 88.2, france 69.0``."""
+    return ", ".join(f"{group} {s['exact_match']:.1f}" for group, s in scores["by_group"].items())
+
+
 def confusion_pairs(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Counts of (truth character, predicted character) over aligned plates; '' marks a missing
     or an extra character. Alignment follows the edit-distance path."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from edge.errors import AnprError
-from train.metrics import grouped_scores
+from train.metrics import group_summary, grouped_scores
 from train.model_card import sha256_file
 from train.ocr.config import OcrTrainConfig
 from train.ocr.data import load_real_crops, prepare_real
@@ -66,7 +66,7 @@ def average_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: P
             "average: val exact %.2f %% char %.2f %% (%s)",
             scores["exact_match"],
             scores["char_accuracy"],
-            ", ".join(f"{g} {s['exact_match']:.1f}" for g, s in scores["by_group"].items()),
+            group_summary(scores),
         )
     else:
         log.warning("no real validation crops: the average is not scored")

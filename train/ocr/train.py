@@ -19,7 +19,7 @@ from edge.ctc import decode_text
 from edge.preprocess import normalise, prepare_ocr_input
 from edge.text import ALPHABET
 from train.checkpoint import EpochBookkeeper
-from train.metrics import grouped_scores
+from train.metrics import group_summary, grouped_scores
 from train.ocr.augment import augment_real, shrink_plate
 from train.ocr.config import OcrTrainConfig
 from train.ocr.data import OcrCrop, encode_batch, load_real_crops, prepare_real, synthetic_set
@@ -253,7 +253,7 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
             val_loss,
             scores["exact_match"],
             scores["char_accuracy"],
-            ", ".join(f"{g} {s['exact_match']:.1f}" for g, s in scores["by_group"].items()),
+            group_summary(scores),
         )
         stop = keeper.end_epoch(
             model, epoch, scores["exact_match"], tie_break=scores["char_accuracy"], best_scores=scores
