@@ -47,7 +47,12 @@ def average_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: P
     missing = [str(p) for p in cfg.average_of if not Path(p).is_file()]
     if missing:
         raise AnprError(f"average_of: not found: {', '.join(missing)}")
-    models = [keras.models.load_model(p, compile=False) for p in cfg.average_of]
+    models = []
+    for path in cfg.average_of:
+        try:
+            models.append(keras.models.load_model(path, compile=False))
+        except (ValueError, OSError) as exc:
+            raise AnprError(f"average_of: {path} is not a readable .keras model ({exc})") from None
     model = models[0]
     model.set_weights(average_weights([m.get_weights() for m in models]))
     run_dir.mkdir(parents=True, exist_ok=True)
