@@ -24,13 +24,7 @@ def load_readers(cfg: AgentConfig) -> Readers:
     """Open both models of ``cfg.models`` at ``cfg.precision`` (sha256 and input shape checked)."""
     det_model, det_card = open_model(cfg.models, "detector", cfg.precision, cfg.num_threads)
     ocr_model, ocr_card = open_model(cfg.models, "ocr", cfg.precision, cfg.num_threads)
-    d = det_card["decode"]
-    params = DecodeParams(
-        stride=d["stride"],
-        score_threshold=max(d["score_threshold"], cfg.filters.min_detection_score),
-        nms_iou=d["nms_iou"],
-        max_detections=d["max_detections"],
-    )
+    params = DecodeParams.from_card(det_card["decode"], cfg.filters.min_detection_score, cfg.detector.second_look)
     detector = PlateDetector(det_model, InputSpec.model_validate(det_card["input"]), params)
     recognizer = PlateRecognizer.from_card(
         ocr_model, ocr_card, cfg.ocr.formats, cfg.ocr.format_max_penalty, cfg.ocr.several_crops

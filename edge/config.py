@@ -127,6 +127,16 @@ class FilterConfig(_Frozen):
         return patterns
 
 
+class DetectorConfig(_Frozen):
+    """How plates are found."""
+
+    second_look: bool = True
+    """Look again, closer, at the few most likely plate candidates of a frame (the detector card's
+    ``decode.second_look``: the model runs once more on a window around each, up to its
+    ``max_candidates``), which finds more small and doubtful plates and tightens their boxes; frames
+    without a candidate cost nothing more. False: one run of the detector per frame (fastest)."""
+
+
 class OcrConfig(_Frozen):
     """How plate text is decoded."""
 
@@ -252,6 +262,7 @@ class AgentConfig(_Frozen):
     mqtt: MqttConfig = MqttConfig()
     http: HttpConfig = HttpConfig()
     health: HealthConfig = HealthConfig()
+    detector: DetectorConfig = DetectorConfig()
     ocr: OcrConfig = OcrConfig()
     filters: FilterConfig = FilterConfig()
     tracker: TrackerConfig = TrackerConfig()

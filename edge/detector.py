@@ -3,18 +3,40 @@
 The model is anchor-free (CenterNet-style) at one stride: a ``heatmap`` of plate centres
 (sigmoid), an ``offset`` of the centre inside its cell (sigmoid, in cells) and a ``size``
 (log of width and height in cells). Decoding and NMS run here in numpy.
+
+A **second look** (``decode.second_look`` in the model card) runs the same model again on a window
+around each of the few most likely candidates, so a small or doubtful plate is seen larger; the
+candidate's score becomes the geometric mean of both looks and its box the one found up close.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from edge.boxes import nms
+from edge.boxes import iou_matrix, nms
 from edge.metadata import InputSpec
 from edge.preprocess import prepare_detector_input
 from edge.types import Box, Detection
+
+
+@dataclass(frozen=True)
+class SecondLook:
+    """How candidates are looked at again (the card's ``decode.second_look``)."""
+
+    context: float = 6.0
+    """The window around a candidate is this many times its size (the larger of its width and its
+    height, at the model input's aspect ratio)."""
+    max_candidates: int = 4
+    """Only the most likely candidates get a second look (each costs one more run of the model)."""
+    max_magnification: float = 6.0
+    """Windows are at least the model input's width divided by this (tiny boxes are not blown up
+    without end)."""
+    max_window_fraction: float = 0.8
+    """A window this large a share of the frame, both ways, is no closer look: the first score stands."""
+    match_iou: float = 0.2
+    """A detection in the window is the candidate's when their boxes overlap at least this much."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +47,26 @@ class DecodeParams:
     score_threshold: float = 0.35
     nms_iou: float = 0.45
     max_detections: int = 20
+    second_look: SecondLook | None = None
+    """None: one look. Otherwise candidates scoring at least ``second_look_min_score`` are looked at again."""
+    second_look_min_score: float = 0.0
+    """The candidates worth a second look: the square of the card's threshold, the lowest first score
+    whose geometric mean with a sure second one (1.0) can still pass it."""
+
+    @classmethod
+    def from_card(cls, decode: dict, min_score: float = 0.0, second_look: bool = True) -> DecodeParams:
+        """The card's ``decode`` section; ``min_score`` raises the threshold (the agent's
+        ``filters.min_detection_score``); ``second_look=False`` turns the second look off."""
+        threshold = max(float(decode["score_threshold"]), min_score)
+        look = decode.get("second_look") if second_look else None
+        return cls(
+            stride=int(decode["stride"]),
+            score_threshold=threshold,
+            nms_iou=float(decode["nms_iou"]),
+            max_detections=int(decode["max_detections"]),
+            second_look=SecondLook(**look) if look is not None else None,
+            second_look_min_score=threshold**2 if look is not None else 0.0,
+        )
 
 
 def local_maxima(heat: np.ndarray) -> np.ndarray:
@@ -61,11 +103,62 @@ class PlateDetector:
         self.runner, self.spec, self.params = runner, spec, params
 
     def detect(self, frame_bgr: np.ndarray) -> list[Detection]:
+        look = self.params.second_look
+        if look is None:
+            boxes, scores = self._look(frame_bgr, self.params.score_threshold)
+        else:
+            first = min(self.params.score_threshold, self.params.second_look_min_score)
+            boxes, scores = self._second_look(frame_bgr, *self._look(frame_bgr, first), look)
+        return [Detection(Box(*map(float, b)), float(s)) for b, s in zip(boxes, scores)]
+
+    def _look(self, frame_bgr: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+        """One run of the model: boxes (frame pixels, clipped, non-empty) and scores of at least ``threshold``."""
         pixels, transform = prepare_detector_input(frame_bgr, self.spec)
         out = self.runner.run(pixels)
-        boxes, scores = decode(out["heatmap"], out["offset"], out["size"], self.params)
+        params = replace(self.params, score_threshold=threshold)
+        boxes, scores = decode(out["heatmap"], out["offset"], out["size"], params)
         boxes = transform.to_frame(boxes)
         h, w = frame_bgr.shape[:2]
         boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, w)
         boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(0, h)
-        return [Detection(Box(*map(float, b)), float(s)) for b, s in zip(boxes, scores) if b[2] > b[0] and b[3] > b[1]]
+        keep = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
+        return boxes[keep], scores[keep]
+
+    def _second_look(
+        self, frame_bgr: np.ndarray, boxes: np.ndarray, scores: np.ndarray, look: SecondLook
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Rescore the most likely candidates from a window around each, then keep those that pass."""
+        boxes, scores = boxes.copy(), scores.copy()
+        order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] >= self.params.second_look_min_score]
+        for i in order[: look.max_candidates]:
+            window = self._window(boxes[i], frame_bgr.shape[1], frame_bgr.shape[0], look)
+            if window is None:
+                continue  # the window would be about the whole frame: the first look stands
+            x1, y1, x2, y2 = window
+            near, near_scores = self._look(frame_bgr[y1:y2, x1:x2], self.params.second_look_min_score)
+            near = near + np.asarray([x1, y1, x1, y1], np.float32)
+            overlaps = iou_matrix(boxes[i : i + 1], near)[0] if len(near) else np.zeros(0)
+            mine = np.flatnonzero(overlaps >= look.match_iou)
+            if mine.size == 0:
+                scores[i] = 0.0
+                continue
+            best = mine[np.argmax(near_scores[mine])]
+            scores[i] = float(np.sqrt(scores[i] * near_scores[best]))
+            boxes[i] = near[best]
+        passing = scores >= self.params.score_threshold
+        boxes, scores = boxes[passing], scores[passing]
+        keep = nms(boxes, scores, self.params.nms_iou, self.params.max_detections)
+        return boxes[keep], scores[keep]
+
+    def _window(self, box: np.ndarray, width: int, height: int, look: SecondLook) -> tuple[int, int, int, int] | None:
+        """The window (integer frame pixels, clipped) around ``box``, or None when it is about the frame."""
+        aspect = self.spec.height / self.spec.width
+        box_w, box_h = float(box[2] - box[0]), float(box[3] - box[1])
+        win_w = max(look.context * box_w, look.context * box_h / aspect, self.spec.width / look.max_magnification)
+        win_h = win_w * aspect
+        if win_w >= look.max_window_fraction * width and win_h >= look.max_window_fraction * height:
+            return None
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        x1, y1 = int(max(0.0, cx - win_w / 2)), int(max(0.0, cy - win_h / 2))
+        x2, y2 = int(min(width, cx + win_w / 2)), int(min(height, cy + win_h / 2))
+        return (x1, y1, x2, y2) if x2 > x1 and y2 > y1 else None

@@ -175,6 +175,12 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
         help="read each plate from the trained crop once, not from the card's read_crops (as the agent's "
         "ocr.several_crops: false)",
     )
+    evaluate.add_argument(
+        "--single-look",
+        action="store_true",
+        help="run the detector once per image, without the card's second look (as the agent's "
+        "detector.second_look: false)",
+    )
     evaluate.set_defaults(handler=_evaluate)
 
 

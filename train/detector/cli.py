@@ -34,8 +34,11 @@ def run_train_detector(args: argparse.Namespace) -> int:
 def ship_detector(cfg: DetectorTrainConfig, run_dir: Path, models: Path, state: dict, manifest: Path) -> Path:
     """Copy ``best.keras`` to ``models/detector.keras`` and write ``models/detector.json`` (the names the
     exporter and the edge runtime load, whatever the config's ``name``)."""
+    from dataclasses import asdict
+
     import keras
 
+    from edge.detector import SecondLook
     from train.detection_metrics import THRESHOLD_RULE
     from train.detector.model import OUTPUT_NAMES, STRIDE
     from train.detector.train import detector_losses
@@ -59,6 +62,7 @@ def ship_detector(cfg: DetectorTrainConfig, run_dir: Path, models: Path, state: 
                 "nms_iou": 0.45,
                 "max_detections": 20,
                 "threshold_rule": THRESHOLD_RULE + " (simulated int8, best epoch)",
+                "second_look": asdict(SecondLook()),
             },
         }
     )

@@ -1,0 +1,97 @@
+import numpy as np
+import pytest
+
+from edge.detector import DecodeParams, PlateDetector, SecondLook
+from edge.metadata import InputSpec
+
+SPEC = InputSpec(height=96, width=160, colour="rgb", resize="letterbox")
+STRIDE = 4
+
+
+class BrightBoxModel:
+    """A fake detector model: one plate where the input is bright, sure in proportion to its width in
+    the input (``sure_width`` px and wider: 1.0), plus a fixed false peak at ``ghost`` (input pixels)."""
+
+    def __init__(self, sure_width: float = 40.0, ghost: tuple[int, int, float] | None = None) -> None:
+        self.sure_width, self.ghost, self.calls = sure_width, ghost, 0
+
+    def run(self, pixels: np.ndarray) -> dict[str, np.ndarray]:
+        self.calls += 1
+        image = pixels.reshape(pixels.shape[-3:]).astype(np.float32).mean(axis=-1)
+        h, w = image.shape[0] // STRIDE, image.shape[1] // STRIDE
+        heat, offset, size = np.zeros((h, w, 1), np.float32), np.zeros((h, w, 2), np.float32), np.zeros((h, w, 2))
+        ys, xs = np.nonzero(image > 200)
+        if ys.size:
+            x1, x2, y1, y2 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+            cx, cy = (x1 + x2) / 2 / STRIDE, (y1 + y2) / 2 / STRIDE
+            heat[int(cy), int(cx), 0] = min(1.0, (x2 - x1) / self.sure_width)
+            offset[int(cy), int(cx)] = (cx - int(cx), cy - int(cy))
+            size[int(cy), int(cx)] = np.log([(x2 - x1) / STRIDE, (y2 - y1) / STRIDE])
+        if self.ghost is not None:
+            gx, gy, score = self.ghost
+            heat[gy // STRIDE, gx // STRIDE, 0] = score
+            offset[gy // STRIDE, gx // STRIDE] = (0.5, 0.5)
+            size[gy // STRIDE, gx // STRIDE] = np.log([8 / STRIDE, 3 / STRIDE])
+        return {"heatmap": heat, "offset": offset, "size": size.astype(np.float32)}
+
+
+def frame_with_plate(box: tuple[int, int, int, int], width: int = 640, height: int = 384) -> np.ndarray:
+    frame = np.full((height, width, 3), 40, np.uint8)
+    x1, y1, x2, y2 = box
+    frame[y1:y2, x1:x2] = 255
+    return frame
+
+
+def detector(model: BrightBoxModel, second_look: bool, threshold: float = 0.45, **look) -> PlateDetector:
+    card = {"stride": STRIDE, "score_threshold": threshold, "nms_iou": 0.45, "max_detections": 20}
+    card["second_look"] = look
+    return PlateDetector(model, SPEC, DecodeParams.from_card(card, second_look=second_look))
+
+
+def test_from_card_threshold_and_second_look():
+    card = {"stride": 4, "score_threshold": 0.4, "nms_iou": 0.5, "max_detections": 7}
+    assert DecodeParams.from_card(card) == DecodeParams(4, 0.4, 0.5, 7)
+    raised = DecodeParams.from_card({**card, "second_look": {"context": 5.0}}, min_score=0.6)
+    assert raised.score_threshold == 0.6 and raised.second_look == SecondLook(context=5.0)
+    assert raised.second_look_min_score == pytest.approx(0.36)
+    assert DecodeParams.from_card({**card, "second_look": {}}, second_look=False).second_look is None
+    with pytest.raises(TypeError):
+        DecodeParams.from_card({**card, "second_look": {"zoom": 2}})
+
+
+def test_second_look_finds_a_small_plate_one_look_misses():
+    plate = (300, 190, 360, 202)  # 60 px of a 640 px frame: 15 px of the 160 px input, score 0.375
+    one = detector(BrightBoxModel(), second_look=False).detect(frame_with_plate(plate))
+    assert one == []
+    model = BrightBoxModel()
+    found = detector(model, second_look=True).detect(frame_with_plate(plate))
+    assert model.calls == 2 and len(found) == 1
+    # the window is 6 plates wide: 60 of 360 px become 26.7 of 160 input px, score 0.667
+    assert found[0].score == pytest.approx(np.sqrt(0.375 * 60 / 360 * 160 / 40), abs=0.02)
+    assert found[0].box.as_list() == pytest.approx(list(plate), abs=2.0)
+
+
+def test_a_candidate_the_closer_look_does_not_confirm_is_dropped():
+    # a false peak at the same input pixels whatever the input: seen up close, it is somewhere else
+    model = BrightBoxModel(ghost=(20, 20, 0.5))
+    frame = np.full((384, 640, 3), 40, np.uint8)
+    assert len(detector(BrightBoxModel(ghost=(20, 20, 0.5)), second_look=False).detect(frame)) == 1
+    assert detector(model, second_look=True).detect(frame) == [] and model.calls == 2
+
+
+def test_sure_large_plates_keep_their_first_look():
+    plate = (40, 60, 600, 330)  # a close-up: its window would be the whole frame
+    model = BrightBoxModel()
+    found = detector(model, second_look=True).detect(frame_with_plate(plate))
+    assert model.calls == 1 and len(found) == 1 and found[0].score == pytest.approx(1.0)
+
+
+def test_only_the_most_likely_candidates_are_looked_at_again():
+    frame = frame_with_plate((300, 190, 360, 202))  # first look 0.375; the false peak 0.5 comes first
+    model = BrightBoxModel(ghost=(20, 20, 0.5))
+    assert detector(model, second_look=True, max_candidates=1).detect(frame) == [] and model.calls == 2
+    model = BrightBoxModel(ghost=(20, 20, 0.5))
+    assert len(detector(model, second_look=True, max_candidates=2).detect(frame)) == 1 and model.calls == 3
+    unsure = detector(BrightBoxModel(), second_look=True, threshold=0.9)
+    assert unsure.params.second_look_min_score == pytest.approx(0.81)
+    assert unsure.detect(frame) == [] and unsure.runner.calls == 1  # 0.375 < 0.81: not worth a second look
