@@ -30,6 +30,8 @@ class SecondLook:
     height, at the model input's aspect ratio)."""
     max_candidates: int = 4
     """Only the most likely candidates get a second look (each costs one more run of the model)."""
+    sure_score: float = 0.9
+    """Candidates the first look is at least this sure of keep it (a clear plate costs no second run)."""
     max_magnification: float = 6.0
     """Windows are at least the model input's width divided by this (tiny boxes are not blown up
     without end)."""
@@ -129,7 +131,8 @@ class PlateDetector:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Rescore the most likely candidates from a window around each, then keep those that pass."""
         boxes, scores = boxes.copy(), scores.copy()
-        order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] >= self.params.second_look_min_score]
+        low, high = self.params.second_look_min_score, look.sure_score
+        order = [int(i) for i in np.argsort(-scores, kind="stable") if low <= scores[i] < high]
         for i in order[: look.max_candidates]:
             window = self._window(boxes[i], frame_bgr.shape[1], frame_bgr.shape[0], look)
             if window is None:

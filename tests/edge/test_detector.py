@@ -79,11 +79,17 @@ def test_a_candidate_the_closer_look_does_not_confirm_is_dropped():
     assert detector(model, second_look=True).detect(frame) == [] and model.calls == 2
 
 
-def test_sure_large_plates_keep_their_first_look():
-    plate = (40, 60, 600, 330)  # a close-up: its window would be the whole frame
-    model = BrightBoxModel()
-    found = detector(model, second_look=True).detect(frame_with_plate(plate))
+def test_close_ups_and_sure_plates_keep_their_first_look():
+    close_up = frame_with_plate((40, 60, 600, 330))  # its window would be the whole frame
+    model = BrightBoxModel(sure_width=200.0)  # 140 input px: first look 0.7
+    found = detector(model, second_look=True).detect(close_up)
+    assert model.calls == 1 and len(found) == 1 and found[0].score == pytest.approx(0.7)
+    sure = frame_with_plate((300, 190, 380, 202))  # 20 input px: first look 1.0; window 480 px, not the frame
+    model = BrightBoxModel(sure_width=20.0)
+    found = detector(model, second_look=True).detect(sure)
     assert model.calls == 1 and len(found) == 1 and found[0].score == pytest.approx(1.0)
+    model = BrightBoxModel(sure_width=20.0)
+    assert len(detector(model, second_look=True, sure_score=1.01).detect(sure)) == 1 and model.calls == 2
 
 
 def test_only_the_most_likely_candidates_are_looked_at_again():
