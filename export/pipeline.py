@@ -6,6 +6,7 @@ import logging
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,17 +180,23 @@ def _detections(model: TFLiteModel, spec: InputSpec, params, frames) -> list:
     return out
 
 
-def export_threshold(int8_detections: list, trained_threshold: float) -> dict:
+def export_threshold(
+    int8_detections: list, trained_threshold: float, detections_at: Callable[[float], list] | None = None
+) -> dict:
     """The card's ``decode`` keys for the score threshold chosen on the exported int8 model's validation
-    detections (found at a low threshold) by :data:`train.detection_metrics.THRESHOLD_RULE`; the threshold
-    training chose (on simulated int8) is kept for the record."""
-    from train.detection_metrics import THRESHOLD_RULE, choose_threshold
+    detections (found at a low threshold) by :data:`train.detection_metrics.THRESHOLD_RULE`, or, for a
+    card with a second look, on the detections ``detections_at(t)`` finds anew at each candidate
+    threshold; the threshold training chose (on simulated int8, one look) is kept for the record."""
+    from train.detection_metrics import THRESHOLD_RULE, choose_threshold, choose_threshold_each
 
-    threshold = choose_threshold(int8_detections)
-    log.info("detector threshold %.2f on the int8 model (training chose %.2f)", threshold, trained_threshold)
+    if detections_at is None:
+        threshold, how = choose_threshold(int8_detections), "int8 model, at export"
+    else:
+        threshold, how = choose_threshold_each(detections_at), "int8 model with its second look, at export"
+    log.info("detector threshold %.2f on the %s (training chose %.2f)", threshold, how, trained_threshold)
     return {
         "score_threshold": threshold,
-        "threshold_rule": THRESHOLD_RULE + " (int8 model, at export)",
+        "threshold_rule": f"{THRESHOLD_RULE} ({how})",
         "trained_threshold": trained_threshold,
     }
 
@@ -237,7 +244,16 @@ def export_detector(
     models_by_label = (("float32", float_model), ("int8", int8_model))
     found = {label: _detections(m, spec, params, frames) for label, m in models_by_label}
     if photos:  # the deployed int8 model's own threshold, on real validation photos
-        decode.update(export_threshold(found["int8"], decode.get("trained_threshold", decode["score_threshold"])))
+        looked_again = None
+        if decode.get("second_look") is not None:
+
+            def looked_again(threshold: float) -> list:
+                return _detections(
+                    int8_model, spec, DecodeParams.from_card({**decode, "score_threshold": threshold}), frames
+                )
+
+        trained = decode.get("trained_threshold", decode["score_threshold"])
+        decode.update(export_threshold(found["int8"], trained, looked_again))
     scores = {label: detection_scores(dets, decode["score_threshold"]) for label, dets in found.items()}
     # AP50 ranks every detection, so it does not swing by a box or two as recall at one threshold does
     # (one box is 0.28 point of 359); recall and precision at the threshold go into the card beside it

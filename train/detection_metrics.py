@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -69,13 +69,14 @@ def detection_scores(
 
 
 THRESHOLD_RULE = "best validation recall at precision >= 95 % if that recall is >= 90 %, else best F1"
+CANDIDATE_THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.1, 0.91, 0.05), 2))
 
 
 def choose_threshold(
     images: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
     min_precision: float = 95.0,
     min_recall: float = 90.0,
-    candidates: Sequence[float] = tuple(np.round(np.arange(0.1, 0.91, 0.05), 2)),
+    candidates: Sequence[float] = CANDIDATE_THRESHOLDS,
 ) -> float:
     """The threshold with the best recall among those whose precision reaches ``min_precision``;
     when none does, or when that recall is under ``min_recall``, the threshold with the best F1.
@@ -83,7 +84,19 @@ def choose_threshold(
     The default (:data:`THRESHOLD_RULE`) prefers F1 unless high precision costs few plates: a plate the
     detector drops is a lost read, while a false box still has to pass the reader's confidence, the
     site's formats and the tracker's vote before anything is published."""
-    results = [(t, detection_scores(images, t)) for t in candidates]
+    return choose_threshold_each(lambda _: images, min_precision, min_recall, candidates)
+
+
+def choose_threshold_each(
+    detections_at: Callable[[float], Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]],
+    min_precision: float = 95.0,
+    min_recall: float = 90.0,
+    candidates: Sequence[float] = CANDIDATE_THRESHOLDS,
+) -> float:
+    """:func:`choose_threshold` for a detector whose detections depend on its threshold (the second
+    look looks again only at candidates that can still pass it): ``detections_at(t)`` gives the
+    (boxes, scores, truth) per image found with threshold ``t``."""
+    results = [(t, detection_scores(detections_at(t), t)) for t in candidates]
     good = [(t, r) for t, r in results if r["precision"] >= min_precision]
     if good:
         best = max(good, key=lambda tr: (tr[1]["recall"], -tr[0]))

@@ -119,6 +119,11 @@ def test_detector_threshold_is_rechosen_on_the_int8_detections():
     chosen = export_threshold([(boxes, np.array([0.9, 0.4, 0.6]), truth)], trained_threshold=0.65)
     assert chosen["score_threshold"] == 0.1 and chosen["trained_threshold"] == 0.65
     assert "int8 model, at export" in chosen["threshold_rule"]
+    # with a second look the detections are found anew at each threshold: from 0.5 up, no false box
+    looked = export_threshold(
+        [], 0.65, lambda t: [(boxes, np.array([0.9, 0.8, 0.0]) if t >= 0.5 else np.array([0.9, 0.4, 0.6]), truth)]
+    )
+    assert looked["score_threshold"] == 0.5 and "second look" in looked["threshold_rule"]
 
 
 def test_read_crops_scores_read_the_validation_crops_as_the_device_does(exported, make_layout, tmp_path):
