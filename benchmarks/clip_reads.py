@@ -68,9 +68,9 @@ def pad_with_street(clip: Path, out: Path, seed: int, idle: int) -> None:
     writer.release()
 
 
-def agent_reads(clip: Path, models: Path, config: Path | None) -> tuple[list[str], int | None]:
-    """Plate texts ``anpr run`` publishes for ``clip`` (stdout JSON lines, no broker), and the frames its
-    motion gate passed over (from the agent's closing log line)."""
+def agent_reads(clip: Path, models: Path, config: Path | None) -> tuple[list[str], int | None, int | None]:
+    """Plate texts ``anpr run`` publishes for ``clip`` (stdout JSON lines, no broker), the frames its
+    motion gate passed over and its detector's second looks (from the agent's closing log line)."""
     with tempfile.TemporaryDirectory() as state:
         command = [sys.executable, "-m", "edge.cli.main", "run", "--source", str(clip), "--models", str(models)]
         command += ["--state-dir", state] + (["--config", str(config)] if config else [])
@@ -79,8 +79,9 @@ def agent_reads(clip: Path, models: Path, config: Path | None) -> tuple[list[str
         last = done.stderr.strip().splitlines()[-1:] or ["no output"]
         raise SystemExit(f"anpr run on {clip} failed (exit {done.returncode}): {last[0]}")
     still = re.search(r"still (\d+)", done.stderr)
+    looks = re.search(r"second looks (\d+)", done.stderr)
     reads = [json.loads(line)["plate"] for line in done.stdout.splitlines() if line.startswith("{")]
-    return reads, int(still.group(1)) if still else None
+    return reads, int(still.group(1)) if still else None, int(looks.group(1)) if looks else None
 
 
 def score_clip(plates: list[str], reads: list[str]) -> dict:
@@ -110,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     per_clip = {}
     for seed in range(args.first_seed, args.first_seed + args.clips):
         clip, truth = make_clip(args.work, seed, args.frames, args.idle_frames)
-        reads, still = agent_reads(clip, args.models, args.config)
-        per_clip[seed] = score_clip(truth["plates"], reads) | {"still_frames": still}
+        reads, still, looks = agent_reads(clip, args.models, args.config)
+        per_clip[seed] = score_clip(truth["plates"], reads) | {"still_frames": still, "second_looks": looks}
         print(f"clip {seed}: {per_clip[seed]}", flush=True)
     plates = sum(c["plates"] for c in per_clip.values())
     read = sum(c["read"] for c in per_clip.values())
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         "wrong_reads": wrong,
         "wrong_reads_per_plate": wrong / max(1, plates),
         "still_frames": sum(c["still_frames"] or 0 for c in per_clip.values()),
+        "second_looks": sum(c["second_looks"] or 0 for c in per_clip.values()),
         "models": str(args.models),
         "config": str(args.config) if args.config else None,
         "per_clip": per_clip,
@@ -133,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{plates} plates in {args.clips} clips: read exactly {result['read_exact']:.1f} %, "
         f"{wrong} wrong reads ({result['wrong_reads_per_plate']:.2f} per plate), "
         f"{result['still_frames']} of {args.clips * (args.frames + 2 * args.idle_frames)} frames without a "
-        "detector run (motion gate)"
+        f"detector run (motion gate), {result['second_looks']} second looks"
     )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         gate = "false" if args.no_motion_gate else "true"
         config.write_text(f"mqtt:\n  snapshots: true\nmotion:\n  enabled: {gate}\n")
         started = time.perf_counter()
-        reads, still = agent_reads(clip, args.models, config)
+        reads, still, _looks = agent_reads(clip, args.models, config)
         seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the only child: the agent
     result = {

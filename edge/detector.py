@@ -11,6 +11,7 @@ candidate's score becomes the geometric mean of both looks and its box the one f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -103,14 +104,18 @@ class PlateDetector:
 
     def __init__(self, runner, spec: InputSpec, params: DecodeParams) -> None:
         self.runner, self.spec, self.params = runner, spec, params
+        #: runs of the model for second looks so far (the agent's closing log line reports them)
+        self.second_looks = 0
 
-    def detect(self, frame_bgr: np.ndarray) -> list[Detection]:
+    def detect(self, frame_bgr: np.ndarray, settled: Sequence[Box] = ()) -> list[Detection]:
+        """Plates in ``frame_bgr``. Candidates overlapping a ``settled`` box (a plate already read, which
+        the caller only needs to follow) get no second look: their first look decides."""
         look = self.params.second_look
         if look is None:
             boxes, scores = self._look(frame_bgr, self.params.score_threshold)
         else:
             first = min(self.params.score_threshold, self.params.second_look_min_score)
-            boxes, scores = self._second_look(frame_bgr, *self._look(frame_bgr, first), look)
+            boxes, scores = self._second_look(frame_bgr, *self._look(frame_bgr, first), look, settled)
         return [Detection(Box(*map(float, b)), float(s)) for b, s in zip(boxes, scores)]
 
     def _look(self, frame_bgr: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
@@ -127,17 +132,21 @@ class PlateDetector:
         return boxes[keep], scores[keep]
 
     def _second_look(
-        self, frame_bgr: np.ndarray, boxes: np.ndarray, scores: np.ndarray, look: SecondLook
+        self, frame_bgr: np.ndarray, boxes: np.ndarray, scores: np.ndarray, look: SecondLook, settled: Sequence[Box]
     ) -> tuple[np.ndarray, np.ndarray]:
         """Rescore the most likely candidates from a window around each, then keep those that pass."""
         boxes, scores = boxes.copy(), scores.copy()
         low, high = self.params.second_look_min_score, look.sure_score
         order = [int(i) for i in np.argsort(-scores, kind="stable") if low <= scores[i] < high]
+        if settled and order:
+            known = iou_matrix(boxes[order], np.asarray([b.as_list() for b in settled], np.float32)).max(axis=1)
+            order = [i for i, overlap in zip(order, known) if overlap < look.match_iou]
         for i in order[: look.max_candidates]:
             window = self._window(boxes[i], frame_bgr.shape[1], frame_bgr.shape[0], look)
             if window is None:
                 continue  # the window would be about the whole frame: the first look stands
             x1, y1, x2, y2 = window
+            self.second_looks += 1
             near, near_scores = self._look(frame_bgr[y1:y2, x1:x2], self.params.second_look_min_score)
             near = near + np.asarray([x1, y1, x1, y1], np.float32)
             overlaps = iou_matrix(boxes[i : i + 1], near)[0] if len(near) else np.zeros(0)

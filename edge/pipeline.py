@@ -132,7 +132,9 @@ class Agent:
             self.stats.still_frames += 1
             return self._emit(self.tracker.update_unchanged(), frame.source)
         frame_started = started = time.perf_counter()
-        detections = self.detector.detect(frame.image)
+        # plates already read only need following: no second look for them (their first look decides)
+        settled = [t.predicted_box(frame.index) for t in self.tracker.tracks if t.emitted]
+        detections = self.detector.detect(frame.image, settled)
         self.stats.time_stage("detect", started)
         observations = []
         for det in detections:

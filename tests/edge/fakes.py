@@ -27,10 +27,12 @@ class TruthDetector:
     def __init__(self, truth: ClipTruth) -> None:
         self.truth = truth
         self.count = 0
+        self.settled: list[list[Box]] = []  # per frame, the boxes the agent said it had read already
 
-    def detect(self, image):
+    def detect(self, image, settled=()):
         self.truth.frame = self.count
         self.count += 1
+        self.settled.append(list(settled))
         return [Detection(box, 0.9) for box, _ in self.truth.by_frame.get(self.truth.frame, [])]
 
 

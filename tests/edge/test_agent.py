@@ -74,6 +74,24 @@ def test_replay_gives_the_same_reads(clip, tmp_path):
     assert runs[0] == runs[1] and len(runs[0]) == 3
 
 
+def test_plates_already_read_are_passed_to_the_detector_as_settled(clip, tmp_path):
+    agent, _, outbox, truth = make_agent(clip, tmp_path / "state", None, **{"motion.enabled": False})
+    agent.publisher.stream = io.StringIO()
+    agent.run()
+    settled = agent.detector.settled
+    emit_after = agent.cfg.tracker.emit_after
+    assert len(outbox.reads_since()) == 3
+    assert not any(settled[:emit_after])  # no plate can have been read before emit_after frames
+    later = [(frame, boxes) for frame, boxes in enumerate(settled) if boxes]
+    assert len(later) > 10
+    overlaps = [  # the predicted box of a plate read: on a plate in view, or of one that just left
+        max((box.iou(b) for b, _ in truth.by_frame.get(frame, [])), default=0.0)
+        for frame, boxes in later
+        for box in boxes
+    ]
+    assert all(o > 0.9 or o == 0.0 for o in overlaps) and sum(o > 0.9 for o in overlaps) >= 50
+
+
 def test_broker_outage_and_restarts_lose_nothing(clip, tmp_path):
     require_mosquitto()
     broker = Mosquitto(tmp_path, persistent=True).start()
@@ -307,7 +325,7 @@ def test_a_parked_car_with_snapshots_keeps_memory_bounded(clip, tmp_path):
     class Parked:
         spec = InputSpec(height=48, width=160, colour="grey", margin_x=0.04, margin_y=0.12)
 
-        def detect(self, image):
+        def detect(self, image, settled=()):
             return [Detection(Box(100, 100, 220, 130), 0.9)]
 
         def read(self, image, box):
@@ -344,7 +362,7 @@ def test_the_motion_gate_reads_a_parked_car_once_and_then_rests_the_detector(cli
         calls = 0
         present = True
 
-        def detect(self, image):
+        def detect(self, image, settled=()):
             Parked.calls += 1
             return [Detection(Box(100, 100, 220, 130), 0.9)] if Parked.present else []
 

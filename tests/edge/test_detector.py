@@ -101,3 +101,16 @@ def test_only_the_most_likely_candidates_are_looked_at_again():
     unsure = detector(BrightBoxModel(), second_look=True, threshold=0.9)
     assert unsure.params.second_look_min_score == pytest.approx(0.81)
     assert unsure.detect(frame) == [] and unsure.runner.calls == 1  # 0.375 < 0.81: not worth a second look
+
+
+def test_settled_plates_get_no_second_look_and_looks_are_counted():
+    from edge.types import Box
+
+    plate = (300, 190, 360, 202)  # first look 0.375: found only by a second look
+    model = BrightBoxModel()
+    finder = detector(model, second_look=True)
+    assert len(finder.detect(frame_with_plate(plate))) == 1 and finder.second_looks == 1
+    assert finder.detect(frame_with_plate(plate), settled=[Box(298, 189, 362, 203)]) == []  # first look decides
+    assert model.calls == 3 and finder.second_looks == 1
+    assert len(finder.detect(frame_with_plate(plate), settled=[Box(0, 0, 50, 20)])) == 1  # elsewhere: looked at
+    assert finder.second_looks == 2
