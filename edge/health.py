@@ -54,6 +54,11 @@ def agent_metrics(agent, text: PrometheusText) -> None:
     text.counter("frames_dropped_total", "Frames dropped because the worker was behind.", agent.frames_dropped)
     text.counter("frames_skipped_total", "Unreadable frames skipped by the source.", getattr(source, "skipped", 0))
     text.counter("frames_still_total", "Frames the motion gate passed over (detector not run).", stats.still_frames)
+    text.counter(
+        "second_looks_total",
+        "Extra detector runs for second looks at unsure plate candidates.",
+        getattr(agent.detector, "second_looks", 0),
+    )
     text.counter("detections_total", "Plate detections kept by the filters.", stats.detections)
     text.counter("reads_total", "Plate reads emitted (stored in the outbox).", stats.reads)
     text.gauge("outbox_pending", "Reads stored but not yet acknowledged by the sink.", agent.outbox.size())

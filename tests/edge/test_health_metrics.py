@@ -59,6 +59,7 @@ def _agent(live=False, reconnecting=False, connected=True, backlog=0, last_frame
         outbox=FakeOutbox(backlog),
         capture_error=error,
         frames_dropped=5,
+        detector=SimpleNamespace(second_looks=9),
     )
 
 
@@ -85,6 +86,7 @@ def test_agent_metrics_names():
         "anpr_frames_dropped_total 5",
         "anpr_frames_skipped_total 1",
         "anpr_frames_still_total 6",
+        "anpr_second_looks_total 9",
         "anpr_reads_total 3",
         "anpr_outbox_pending 7",
         "anpr_outbox_dropped_total 2",
