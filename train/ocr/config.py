@@ -46,6 +46,11 @@ class OcrTrainConfig(BaseModel):
     """How many augmented copies of each real crop one epoch sees."""
     augment_strength: float = Field(default=1.0, ge=0.0, le=2.0)
     """Scales the probability of each augmentation applied to real crops."""
+    crops_as_read: bool = False
+    """Real rows without a box (crop images) are augmented around the image as it is, as the device
+    reads a crop (True), instead of grown by the input's margins with their edge pixels repeated like a
+    boxed row (False, the shipped reader's training: a crop read as it is is tighter than it was trained
+    on)."""
     small_plate_fraction: float = Field(default=0.0, ge=0.0, le=1.0)
     """Share of training samples (real and synthetic) shrunk so the plate is ``small_plate_width`` px wide
     and JPEG-compressed before they are fitted to the input: plates from far or low-resolution cameras,

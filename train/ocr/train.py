@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from edge.ctc import decode_text
-from edge.preprocess import normalise, prepare_ocr_input
+from edge.preprocess import crop_box, normalise, prepare_ocr_input
 from edge.text import ALPHABET
 from train.checkpoint import EpochBookkeeper
 from train.metrics import group_summary, grouped_scores
@@ -108,6 +108,8 @@ class TrainingSequence:
             else:
                 crop = self.real[i]
                 image, box = augment_real(crop.image, crop.box, self.rng, self.cfg.augment_strength)
+                if crop.box is None and self.cfg.crops_as_read:  # cut the jittered crop, read it as it is
+                    image, box = crop_box(image, box), None
                 if small:
                     image, box = self._shrink(image, box, width)
                 images.append(prepare_ocr_input(image, box, spec))
