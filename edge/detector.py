@@ -19,6 +19,7 @@ import numpy as np
 from edge.boxes import iou_matrix, nms
 from edge.metadata import InputSpec
 from edge.preprocess import prepare_detector_input
+from edge.runtime.interpreter import ModelLoadError
 from edge.types import Box, Detection
 
 
@@ -41,6 +42,12 @@ class SecondLook:
     match_iou: float = 0.2
     """A detection in the window is the candidate's when their boxes overlap at least this much."""
 
+    def __post_init__(self) -> None:
+        if self.context <= 1 or self.max_magnification <= 0 or self.max_candidates < 0:
+            raise ValueError("context must be over 1, max_magnification over 0, max_candidates at least 0")
+        if not (0 < self.sure_score <= 1.01 and self.max_window_fraction > 0 and 0 < self.match_iou <= 1):
+            raise ValueError("sure_score, max_window_fraction and match_iou must be fractions over 0")
+
 
 @dataclass(frozen=True)
 class DecodeParams:
@@ -62,12 +69,18 @@ class DecodeParams:
         ``filters.min_detection_score``); ``second_look=False`` turns the second look off."""
         threshold = max(float(decode["score_threshold"]), min_score)
         look = decode.get("second_look") if second_look else None
+        try:
+            look = SecondLook(**look) if look is not None else None
+        except (TypeError, ValueError) as exc:
+            raise ModelLoadError(
+                f"detector card: bad decode.second_look {decode.get('second_look')!r}: {exc}"
+            ) from None
         return cls(
             stride=int(decode["stride"]),
             score_threshold=threshold,
             nms_iou=float(decode["nms_iou"]),
             max_detections=int(decode["max_detections"]),
-            second_look=SecondLook(**look) if look is not None else None,
+            second_look=look,
             second_look_min_score=threshold**2 if look is not None else 0.0,
         )
 

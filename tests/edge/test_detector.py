@@ -3,6 +3,7 @@ import pytest
 
 from edge.detector import DecodeParams, PlateDetector, SecondLook
 from edge.metadata import InputSpec
+from edge.runtime.interpreter import ModelLoadError
 
 SPEC = InputSpec(height=96, width=160, colour="rgb", resize="letterbox")
 STRIDE = 4
@@ -55,8 +56,9 @@ def test_from_card_threshold_and_second_look():
     assert raised.score_threshold == 0.6 and raised.second_look == SecondLook(context=5.0)
     assert raised.second_look_min_score == pytest.approx(0.36)
     assert DecodeParams.from_card({**card, "second_look": {}}, second_look=False).second_look is None
-    with pytest.raises(TypeError):
-        DecodeParams.from_card({**card, "second_look": {"zoom": 2}})
+    for bad in ({"zoom": 2}, {"context": 0.5}, {"max_candidates": -1}, {"sure_score": 2.0}):
+        with pytest.raises(ModelLoadError, match=r"decode\.second_look"):
+            DecodeParams.from_card({**card, "second_look": bad})
 
 
 def test_second_look_finds_a_small_plate_one_look_misses():
