@@ -37,6 +37,10 @@ class DetectorTrainConfig(BaseModel):
     """Chance that a training image is blurred (Gaussian, sigma 0.6-1.8 input pixels)."""
     synthetic_scenes: int = Field(default=1500, ge=0)
     """Synthetic scenes (plates in real training photos and generated streets)."""
+    lettering_probability: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Share of the synthetic scenes given 1-4 pieces of non-plate lettering (signs, brand and model
+    names, stickers; ``train/synth/lettering.py``) with no box: hard negatives for the detector's
+    commonest false boxes (0: none)."""
     epochs: int = Field(default=10, ge=1)
     """Maximum number of epochs."""
     batch_size: int = Field(default=16, ge=1)

@@ -75,7 +75,7 @@ def _to_input(image: np.ndarray, boxes: list[Box], spec: InputSpec) -> tuple[np.
 
 
 def _build_chunk(job: tuple) -> list[tuple[np.ndarray, np.ndarray]]:
-    kind, items, spec_json, seed, zoom_copies, photos, crops = job
+    kind, items, spec_json, seed, zoom_copies, photos, crops, lettering = job
     spec = InputSpec.model_validate_json(spec_json)
     out = []
     for index, item in items:
@@ -91,7 +91,7 @@ def _build_chunk(job: tuple) -> list[tuple[np.ndarray, np.ndarray]]:
             for _ in range(zoom_copies):
                 out.append(_to_input(*_zoom(image, boxes, rng), spec))
         else:
-            scene = render_scene(rng, photos, crops)
+            scene = render_scene(rng, photos, crops, lettering=lettering)
             out.append(_to_input(scene.image, scene.boxes, spec))
     return out
 
@@ -105,8 +105,10 @@ def build_training_set(
     seed: int,
     cache_dir: Path,
     workers: int = 2,
+    lettering: float = 0.0,
 ):
-    """(images uint8 N x H x W x C, list of box arrays) for training, cached on disk."""
+    """(images uint8 N x H x W x C, list of box arrays) for training, cached on disk; ``lettering`` is
+    the share of synthetic scenes given non-plate lettering (``render_scene``)."""
     key = hashlib.sha256(
         json.dumps(
             [
@@ -117,6 +119,7 @@ def build_training_set(
                 zoom_copies,
                 seed,
                 renderer_digest(),
+                *([lettering] if lettering else []),
             ]
         ).encode()
     ).hexdigest()[:16]
@@ -130,10 +133,10 @@ def build_training_set(
     chunk = 100
     real_items = list(enumerate(photos))
     for s in range(0, len(real_items), chunk):
-        jobs.append(("real", real_items[s : s + chunk], spec.model_dump_json(), seed, zoom_copies, [], []))
+        jobs.append(("real", real_items[s : s + chunk], spec.model_dump_json(), seed, zoom_copies, [], [], 0.0))
     synth_items = [(100000 + i, None) for i in range(synthetic)]
     for s in range(0, len(synth_items), chunk):
-        jobs.append(("synth", synth_items[s : s + chunk], spec.model_dump_json(), seed, 0, photos, crops))
+        jobs.append(("synth", synth_items[s : s + chunk], spec.model_dump_json(), seed, 0, photos, crops, lettering))
     log.info(
         "building the detector training set: %d real photos (+%d zooms each), %d synthetic scenes",
         len(photos),

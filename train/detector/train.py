@@ -150,7 +150,14 @@ def train_detector(
     )
     val_photos, _ = real_data(data_root, manifest, cfg.real_sources, [], "val") if have_data else ([], [])
     images, boxes = build_training_set(
-        cfg.input, photos, crops, cfg.synthetic_scenes, cfg.real_zoom_copies, cfg.seed, run_dir.parent / "cache"
+        cfg.input,
+        photos,
+        crops,
+        cfg.synthetic_scenes,
+        cfg.real_zoom_copies,
+        cfg.seed,
+        run_dir.parent / "cache",
+        lettering=cfg.lettering_probability,
     )
     validation = validation_set(val_photos)
     if not validation:  # no shared data: hold back synthetic scenes

@@ -19,6 +19,7 @@ from edge.imageio import read_image
 from edge.types import Box
 from train.data.annotations import Annotation, Dataset
 from train.synth import degrade
+from train.synth.lettering import paint_lettering
 from train.synth.plates import car_body, choose_style, render_clean, to_bgr
 from train.synth.procedural import car_extent, draw_car, street
 
@@ -229,12 +230,17 @@ def render_scene(
     styles: list[str] | None = None,
     real_share: float = 0.7,
     camera: bool = True,
+    lettering: float = 0.0,
 ) -> Scene:
-    """One scene: a real photo background with probability ``real_share`` (when any), else generated."""
+    """One scene: a real photo background with probability ``real_share`` (when any), else generated;
+    with probability ``lettering``, 1-4 pieces of non-plate lettering are painted clear of its plates
+    (hard negatives, no box; ``train/synth/lettering.py``)."""
     if photos and rng.random() < real_share:
         scene = real_scene(photos[int(rng.integers(len(photos)))], rng, crops, styles)
     else:
         scene = generated_scene(rng, crops, styles)
+    if lettering > 0.0 and rng.random() < lettering:
+        paint_lettering(scene.image, rng, scene.boxes, int(rng.integers(1, 5)))
     if camera:
         scene.image = degrade.camera_effects(scene.image, rng, strength=0.5, plate_only=False)
     return scene
