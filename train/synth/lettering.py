@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from edge.types import Box
-from train.synth.draw import text_mask
+from train.synth.draw import paste_alpha, text_mask
 from train.synth.fonts import header_fonts, plate_fonts
 
 CONSONANTS = "bcdfghjklmnprstvz"
@@ -58,10 +58,6 @@ def _contrasting(rng: np.random.Generator, background: np.ndarray) -> np.ndarray
         if abs(float(colour.mean()) - float(background.mean())) > 70:
             return colour
     return np.full(3, 255.0 if background.mean() < 128 else 0.0, np.float32)
-
-
-def _blend(region: np.ndarray, alpha: np.ndarray, colour: np.ndarray) -> None:
-    region[:] = region * (1.0 - alpha[..., None]) + colour * alpha[..., None]
 
 
 def paint_word(image: np.ndarray, rng: np.random.Generator, avoid: list[Box], tries: int = 10) -> Box | None:
@@ -110,8 +106,8 @@ def paint_word(image: np.ndarray, rng: np.random.Generator, avoid: list[Box], tr
     text_alpha[pad_y : pad_y + h, pad_x : pad_x + w] = alpha
     if style == "glow":
         halo = cv2.GaussianBlur(text_alpha, (0, 0), max(1.0, h / 6)) * rng.uniform(0.4, 0.9)
-        _blend(region, np.clip(halo, 0.0, 1.0), ink)
-    _blend(region, text_alpha, ink)
+        paste_alpha(region, np.clip(halo, 0.0, 1.0), 0, 0, tuple(ink))
+    paste_alpha(region, text_alpha, 0, 0, tuple(ink))
     image[y : y + full_h, x : x + full_w] = np.clip(region, 0, 255).astype(np.uint8)
     return box
 
