@@ -27,7 +27,7 @@ def load_readers(cfg: AgentConfig) -> Readers:
     params = DecodeParams.from_card(det_card["decode"], cfg.filters.min_detection_score, cfg.detector.second_look)
     detector = PlateDetector(det_model, InputSpec.model_validate(det_card["input"]), params)
     recognizer = PlateRecognizer.from_card(
-        ocr_model, ocr_card, cfg.ocr.formats, cfg.ocr.format_max_penalty, cfg.ocr.several_crops
+        ocr_model, ocr_card, cfg.ocr.formats, cfg.ocr.format_max_penalty, cfg.ocr.several_crops, cfg.ocr.level_sloped
     )
     versions = {
         "detector": det_card["tflite"][cfg.precision]["sha256"][:12],

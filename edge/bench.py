@@ -23,11 +23,12 @@ import numpy as np
 
 from edge.config import MotionConfig
 from edge.detector import DecodeParams, PlateDetector, decode
-from edge.metadata import InputSpec
+from edge.metadata import BASE_CROP, InputSpec, SlopeLevelling
 from edge.models import edgetpu_delegate, open_model
 from edge.motion import MotionGate
-from edge.preprocess import prepare_detector_input, prepare_ocr_crop, prepare_ocr_input
-from edge.recognizer import PlateRecognizer, most_likely_read
+from edge.preprocess import crop_box, prepare_detector_input, prepare_ocr_crop, prepare_ocr_input, read_crop_box
+from edge.recognizer import PlateRecognizer, cv2_grey, most_likely_read
+from edge.slope import estimate_slope, level_plate
 from edge.types import Box
 
 
@@ -142,7 +143,7 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
         recognizer.alphabet,
         recognizer.output,
         recognizer.decoder,
-        crops=recognizer.crops.model_copy(update={"accept_confidence": 1.0}),
+        crops=recognizer.crops.model_copy(update={"accept_confidence": 1.0, "level": None}),
     )
     frame1, boxes1 = test_frame(1, seed=1)
     frame3, boxes3 = test_frame(3, seed=3)
@@ -164,6 +165,16 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
     gate, frames, clock = MotionGate(MotionConfig()), itertools.cycle([frame1, frame3]), itertools.count()
 
     one_look = PlateDetector(det_model, det_spec, replace(params, second_look=None))
+    level = recognizer.crops.level or SlopeLevelling()
+    base_grey = cv2_grey(crop_box(frame1, read_crop_box(frame1, boxes1[0], ocr_spec, BASE_CROP)))
+
+    def slope_of(grey: np.ndarray) -> float:
+        return estimate_slope(grey, level.max_degrees, level.step_degrees, ocr_spec.height)
+
+    def read_levelled():  # a sloping plate's extra cost: slope, shear, and every crop of the levelled plate
+        slope = slope_of(base_grey)
+        image, box = level_plate(frame1, boxes1[0], max(slope, level.min_degrees), level.min_height_ratio)
+        every_crop.read_from_crops(image, box)
 
     def pipeline(frame, boxes, finder=detector):
         def run():
@@ -183,6 +194,8 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
         "ocr_invoke": timeit(lambda: ocr_model.run(ocr_pixels), iterations, warmup),
         "ocr_decode": timeit(lambda: decode_text(ocr_out, recognizer.alphabet, recognizer.decoder), iterations, warmup),
         "ocr_read_every_crop": timeit(lambda: every_crop.read(frame1, boxes1[0]), iterations, warmup),
+        "ocr_slope_estimate": timeit(lambda: slope_of(base_grey), iterations, warmup),
+        "ocr_read_levelled": timeit(read_levelled, iterations, warmup),
         "ocr_combine_crops": timeit(
             lambda: most_likely_read(rivals, crop_outputs, recognizer.alphabet), iterations, warmup
         ),

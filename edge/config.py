@@ -153,6 +153,10 @@ class OcrConfig(_Frozen):
     looser) when the first read is unsure, combined as the card's ``read_crops.combine`` says (the
     likeliest text under all the crops, or a vote); about 1.6 OCR runs per plate instead
     of 1. False reads the trained crop once (fastest)."""
+    level_sloped: bool = True
+    """Read a plate whose text slopes (seen from the side, a tilted camera) a second time sheared level,
+    when the OCR model card's ``read_crops.level`` says how (and keep the likelier text); False reads
+    plates as they are."""
 
     @field_validator("formats")
     @classmethod

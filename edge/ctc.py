@@ -117,7 +117,8 @@ def ctc_log_likelihoods(probs: np.ndarray, texts: list[str], alphabet: str = ALP
     emit = np.take_along_axis(p[:, :, None, :], extended[None, None, :, :], axis=3)  # (K, T, N, S)
     alpha = np.zeros((probs.shape[0], len(texts), states))
     alpha[:, :, 0] = emit[:, 0, :, 0]
-    alpha[:, :, 1] = emit[:, 0, :, 1] * np.array([len(t) > 0 for t in texts])
+    if states > 1:  # every text empty: the lone blank state is all there is
+        alpha[:, :, 1] = emit[:, 0, :, 1] * np.array([len(t) > 0 for t in texts])
     log_scale = np.zeros(alpha.shape[:2])
     skip_mask = skip[None, :, 2:]
     for t in range(1, steps):

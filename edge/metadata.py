@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class InputSpec(BaseModel):
@@ -64,6 +64,30 @@ BASE_CROP = ReadCrop(name="base")
 """The crop the OCR was trained on: the box grown by the input spec's margins, nothing more."""
 
 
+class SlopeLevelling(BaseModel):
+    """Reading a sloping plate a second time, sheared level (:mod:`edge.slope`). Stored in the OCR model
+    card as ``read_crops.level``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_degrees: float = Field(default=6.0, gt=0.0, lt=45.0)
+    """A plate whose text slopes at least this much (the base crop's slope, :func:`edge.slope.estimate_slope`)
+    is read again sheared level; flatter plates are read as they are. About the steepest slope the
+    reader's training augmentation shows it."""
+    max_degrees: float = Field(default=30.0, gt=0.0, lt=45.0)
+    """Steepest slope searched."""
+    step_degrees: float = Field(default=1.0, gt=0.0, le=5.0)
+    """Slope search step."""
+    min_height_ratio: float = Field(default=0.2, gt=0.0, le=1.0)
+    """The levelled plate box is never less tall than this fraction of its width (EU plates are about 0.21)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SlopeLevelling:
+        if self.min_degrees > self.max_degrees:
+            raise ValueError(f"min_degrees {self.min_degrees} is above max_degrees {self.max_degrees}")
+        return self
+
+
 class CropReading(BaseModel):
     """How many crops of one plate the OCR reads, and when one is enough. Stored in the OCR model card
     as ``read_crops``; a card without it reads the base crop once."""
@@ -84,6 +108,11 @@ class CropReading(BaseModel):
     time steps still compare); the candidates are the crops' own reads. Either way the winner is reported
     with its most confident read."""
 
+    level: SlopeLevelling | None = None
+    """Also read a plate whose text slopes (seen from the side, a tilted camera) sheared level, with the
+    same crops, and keep whichever of the two texts is more probable under both base crops (CTC readers;
+    formats first, as for the crops). None: plates are read as they are."""
+
     @property
     def names(self) -> list[str]:
         """The crops' names, in reading order."""
@@ -101,8 +130,10 @@ SEVERAL_CROPS = CropReading(
     ),
     accept_confidence=0.95,
     combine="ctc_likelihood",
+    level=SlopeLevelling(),
 )
 """Three crops of one plate (the trained margin, about no margin, twice the margin); the base read is
 kept alone when it is at least 95 % sure of every character, else the text most probable under the three
 crops together wins. Forgives a detector or annotation box that is a little off, at about 1.6 OCR runs
-per plate on the held-out crops."""
+per plate on the held-out crops. A plate whose text slopes 6 degrees or more is also read sheared level
+(:class:`SlopeLevelling`)."""

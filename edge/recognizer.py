@@ -10,8 +10,9 @@ import numpy as np
 
 from edge.ctc import DecodedText, ctc_log_likelihoods, decode_text
 from edge.formats import DEFAULT_MAX_PENALTY, FormatSet, compile_formats, decode_with_formats
-from edge.metadata import SINGLE_CROP, CropReading, InputSpec
-from edge.preprocess import prepare_ocr_crop
+from edge.metadata import BASE_CROP, SINGLE_CROP, CropReading, InputSpec
+from edge.preprocess import crop_box, prepare_ocr_crop, read_crop_box
+from edge.slope import estimate_slope, level_plate
 from edge.types import Box
 
 
@@ -51,12 +52,19 @@ class PlateRecognizer:
         formats: list[str] | None = None,
         max_penalty: float = DEFAULT_MAX_PENALTY,
         several_crops: bool = True,
+        level_sloped: bool = True,
     ) -> PlateRecognizer:
         """A recognizer configured by an OCR model card (input, alphabet, output name, decoder, the
-        card's ``read_crops`` unless ``several_crops`` is False), reading towards ``formats`` (names of
-        :data:`edge.formats.PLATE_FORMATS` or patterns) if given."""
+        card's ``read_crops`` unless ``several_crops`` is False, their ``level`` unless ``level_sloped``
+        is False), reading towards ``formats`` (names of :data:`edge.formats.PLATE_FORMATS` or patterns)
+        if given."""
         output = (card.get("output_names") or [card.get("output", {}).get("name")])[0]
         compiled = compile_formats(formats, card["alphabet"]) if formats else None
+        crops = SINGLE_CROP
+        if several_crops and "read_crops" in card:
+            crops = CropReading.model_validate(card["read_crops"])
+        if not level_sloped and crops.level is not None:
+            crops = crops.model_copy(update={"level": None})
         return cls(
             runner,
             InputSpec.model_validate(card["input"]),
@@ -65,7 +73,7 @@ class PlateRecognizer:
             card.get("decoder", "ctc"),
             compiled,
             max_penalty,
-            CropReading.model_validate(card["read_crops"]) if several_crops and "read_crops" in card else SINGLE_CROP,
+            crops,
         )
 
     def probabilities(self, pixels: np.ndarray) -> np.ndarray:
@@ -85,7 +93,43 @@ class PlateRecognizer:
     def read(self, image_bgr: np.ndarray, box: Box | None = None) -> DecodedText:
         """Read the plate in ``box`` of ``image_bgr`` (the whole image when ``box`` is None): the first
         crop's read if confident enough, else one of the crops' reads chosen by ``crops.combine``
-        (:func:`vote_reads` or :func:`most_likely_read`)."""
+        (:func:`vote_reads` or :func:`most_likely_read`). With ``crops.level``, a sloping plate is read
+        again sheared level and the likelier of the two texts kept (:meth:`read_levelled`)."""
+        read, first = self.read_from_crops(image_bgr, box)
+        if self.crops.level is None:
+            return read
+        return self.read_levelled(image_bgr, box, read, first)
+
+    def read_levelled(
+        self, image_bgr: np.ndarray, box: Box | None, read: DecodedText, first: np.ndarray
+    ) -> DecodedText:
+        """``read`` (with ``first``, its base crop's output), or the read of the plate sheared level when
+        its text slopes at least ``crops.level.min_degrees`` and the levelled text is more probable under
+        both base crops together (a text fitting the site's formats first)."""
+        level = self.crops.level
+        if level is None:
+            return read
+        plate = Box(0.0, 0.0, float(image_bgr.shape[1]), float(image_bgr.shape[0])) if box is None else box
+        base = crop_box(image_bgr, read_crop_box(image_bgr, plate, self.spec, BASE_CROP))
+        grey = base if base.ndim == 2 else cv2_grey(base)
+        slope = estimate_slope(grey, level.max_degrees, level.step_degrees, self.spec.height)
+        if abs(slope) < level.min_degrees:
+            return read
+        levelled_image, levelled_box = level_plate(image_bgr, plate, slope, level.min_height_ratio)
+        levelled, levelled_first = self.read_from_crops(levelled_image, levelled_box)
+        if levelled.text == read.text:
+            return read if read.confidence >= levelled.confidence else levelled
+        reads, outputs = [read, levelled], [first, levelled_first]
+        fitting = [i for i, r in enumerate(reads) if self.formats is not None and self.formats.fits(r.text)]
+        if len(fitting) == 1:
+            return reads[fitting[0]]
+        if self.decoder != "ctc":
+            return vote_reads(reads)
+        return most_likely_read(reads, np.stack(outputs), self.alphabet)
+
+    def read_from_crops(self, image_bgr: np.ndarray, box: Box | None) -> tuple[DecodedText, np.ndarray]:
+        """The crops' read of one plate (as :meth:`read` without levelling), and the base (first) crop's
+        output."""
         reads: list[DecodedText] = []
         outputs: list[np.ndarray] = []
         for crop in self.crops.crops:
@@ -94,15 +138,24 @@ class PlateRecognizer:
             if reads[0].confidence >= self.crops.accept_confidence:
                 break
         if len(reads) == 1:
-            return reads[0]
+            return reads[0], outputs[0]
         if self.crops.combine == "ctc_likelihood":
             # the site's formats first: a free read (one that fits none) is the more probable text by
             # construction, so it would always win the likelihood against a fitting one
             fitting = [i for i, r in enumerate(reads) if self.formats is not None and self.formats.fits(r.text)]
-            if fitting:
-                reads, outputs = [reads[i] for i in fitting], [outputs[i] for i in fitting]
-            return most_likely_read(reads, np.stack(outputs), self.alphabet)
-        return vote_reads(reads)
+            kept = fitting or list(range(len(reads)))
+            chosen = most_likely_read([reads[i] for i in kept], np.stack([outputs[i] for i in kept]), self.alphabet)
+            return chosen, outputs[0]
+        return vote_reads(reads), outputs[0]
+
+
+def cv2_grey(image_bgr: np.ndarray) -> np.ndarray:
+    """A BGR (or one-channel) image as a 2-D grey one."""
+    import cv2
+
+    if image_bgr.ndim == 3 and image_bgr.shape[2] == 1:
+        return image_bgr[:, :, 0]
+    return cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY)
 
 
 def vote_reads(reads: list[DecodedText]) -> DecodedText:

@@ -74,16 +74,28 @@ def ocr_parity_set(
 
 def read_crops_scores(model: TFLiteModel, card: dict, data_root: Path, manifest: Path, sources: list[str]) -> dict:
     """The exported model on the real validation crops read as the device reads them: the card's
-    ``read_crops`` (several crops, combined as the card says). Empty when the card has none or no shared
-    data is found."""
+    ``read_crops`` (several crops, combined as the card says, sloping plates levelled if it says so).
+    Empty when the card has none or no shared data is found."""
     crops = load_real_crops(data_root, manifest, sources, "val") if data_root.is_dir() else []
     if "read_crops" not in card or not crops:
         return {}
     recognizer = PlateRecognizer.from_card(model, card)
     scores = reading_scores((c.text, recognizer.read(c.image, c.box).text) for c in crops)
-    names, combine = "/".join(recognizer.crops.names), recognizer.crops.combine
-    log.info("int8 with read_crops %s (%s): %.2f %% exact", names, combine, scores["exact_match"])
-    return {"crops": recognizer.crops.names, "combine": combine, "n": len(crops), "int8": scores}
+    names, combine, level = "/".join(recognizer.crops.names), recognizer.crops.combine, recognizer.crops.level
+    log.info(
+        "int8 with read_crops %s (%s, %s): %.2f %% exact",
+        names,
+        combine,
+        f"sloping plates levelled from {level.min_degrees:g} degrees" if level else "not levelled",
+        scores["exact_match"],
+    )
+    return {
+        "crops": recognizer.crops.names,
+        "combine": combine,
+        "level": level.model_dump() if level else None,
+        "n": len(crops),
+        "int8": scores,
+    }
 
 
 def _read_all(model: TFLiteModel, images: np.ndarray, alphabet: str, decoder: str) -> list[str]:

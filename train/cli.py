@@ -176,6 +176,11 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
         "ocr.several_crops: false)",
     )
     evaluate.add_argument(
+        "--no-level",
+        action="store_true",
+        help="read sloping plates as they are, not also sheared level (as the agent's ocr.level_sloped: false)",
+    )
+    evaluate.add_argument(
         "--single-look",
         action="store_true",
         help="run the detector once per image, without the card's second look (as the agent's "

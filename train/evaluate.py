@@ -51,9 +51,11 @@ def load_ocr(
     formats: list[str] | None = None,
     max_penalty: float | None = None,
     several_crops: bool = True,
+    level_sloped: bool = True,
 ) -> tuple[PlateRecognizer, dict]:
     """The OCR from ``models/``: the int8 TFLite (or float32 with ``use_float``), else the Keras source,
-    reading the card's crops (``read_crops``) unless ``several_crops`` is False."""
+    reading the card's crops (``read_crops``) unless ``several_crops`` is False, and sloping plates
+    also sheared level (``read_crops.level``) unless ``level_sloped`` is False."""
     card_path = models / "ocr.json"
     if not card_path.is_file():
         raise AnprError(f"{card_path}: no OCR model card (train one with 'anpr train ocr --ship')")
@@ -78,7 +80,7 @@ def load_ocr(
         info["formats"] = formats
         info["format_max_penalty"] = penalty
     try:
-        recognizer = PlateRecognizer.from_card(runner, card, formats or None, penalty, several_crops)
+        recognizer = PlateRecognizer.from_card(runner, card, formats or None, penalty, several_crops, level_sloped)
     except ValidationError as exc:
         raise AnprError(f"{card_path}: bad read_crops: {exc}") from None
     except ValueError as exc:  # an unknown format, or a card whose settings need a CTC reader
@@ -86,6 +88,8 @@ def load_ocr(
     info["crops"] = recognizer.crops.names
     info["accept_confidence"] = recognizer.crops.accept_confidence
     info["combine"] = recognizer.crops.combine
+    level = recognizer.crops.level
+    info["level_min_degrees"] = level.min_degrees if level is not None else None
     return recognizer, info
 
 
@@ -147,6 +151,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         formats,
         getattr(args, "format_max_penalty", None),
         not getattr(args, "single_crop", False),
+        not getattr(args, "no_level", False),
     )
     manifest = args.manifest or DEFAULT_MANIFEST
     all_rows = dataset_rows(args.data, args.split, manifest)

@@ -83,6 +83,8 @@ def test_ctc_log_likelihoods_equal_the_sum_over_every_path():
         for n, text in enumerate(texts):
             assert got[k, n] == pytest.approx(_brute_force_log_likelihood(probs[k], text, "AB"), abs=1e-9)
     assert np.isneginf(got[:, -1]).all()
+    only_empty = ctc_log_likelihoods(probs, [""], "AB")  # no character at all: the all-blank path alone
+    assert only_empty == pytest.approx(got[:, :1], abs=1e-12)
 
 
 def test_ctc_log_likelihoods_stay_finite_over_long_outputs_and_check_shapes():

@@ -184,3 +184,67 @@ def test_with_formats_the_likelihood_chooses_among_the_fitting_reads():
     runner = SoftRunner(outputs)
     sited = PlateRecognizer(runner, SPEC, ALPHABET, "probs", formats=formats, crops=SEVERAL_CROPS).read(FRAME, BOX)
     assert runner.calls == 3 and sited.text == "AB12"
+
+
+def sloping_frame(degrees: float) -> tuple[np.ndarray, Box]:
+    """A BGR frame holding a drawn plate whose text slopes by ``degrees``, and the plate's box."""
+    from tests.edge.strokes import sheared, text_strip
+
+    plate = sheared(text_strip(), degrees)
+    frame = np.full((300, 400, 3), 120, np.uint8)
+    frame[100 : 100 + plate.shape[0], 80 : 80 + plate.shape[1]] = plate[:, :, None]
+    return frame, Box(80, 100, 80 + plate.shape[1], 100 + plate.shape[0])
+
+
+LEVELLING = SEVERAL_CROPS  # the default several crops level sloping plates
+UNSURE = soft_probs([{"A": 0.98}, {"B": 0.45, "8": 0.53}, {"1": 0.98}])  # leans to A81
+LEVEL_SURE = soft_probs([{"A": 0.99}, {"B": 0.97, "8": 0.01}, {"1": 0.99}])  # sure of AB1
+
+
+def test_a_sloping_plate_is_read_again_levelled_and_the_likelier_text_wins():
+    assert LEVELLING.level is not None and LEVELLING.level.min_degrees == 6.0
+    frame, box = sloping_frame(14.0)
+    runner = SoftRunner([UNSURE] * 3 + [LEVEL_SURE])  # three unsure crops, then one sure levelled crop
+    decoded = PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=LEVELLING).read(frame, box)
+    assert runner.calls == 4 and decoded.text == "AB1"
+    runner = SoftRunner([UNSURE] * 3)
+    unlevelled = SEVERAL_CROPS.model_copy(update={"level": None})
+    assert PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=unlevelled).read(frame, box).text == "A81"
+    assert runner.calls == 3
+
+
+def test_a_level_plate_is_read_once_and_a_surer_same_text_is_kept():
+    frame, box = sloping_frame(0.0)
+    runner = SoftRunner([UNSURE] * 3)
+    assert PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=LEVELLING).read(frame, box).text == "A81"
+    assert runner.calls == 3  # flatter than min_degrees: no levelled read
+    frame, box = sloping_frame(-10.0)
+    sure_a81 = soft_probs([{"A": 0.99}, {"8": 0.99}, {"1": 0.99}])
+    runner = SoftRunner([UNSURE] * 3 + [sure_a81])
+    decoded = PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=LEVELLING).read(frame, box)
+    assert runner.calls == 4 and decoded.text == "A81" and decoded.confidence > 0.9
+
+
+def test_with_formats_a_fitting_levelled_read_wins_over_a_free_one():
+    from edge.formats import compile_formats
+
+    frame, box = sloping_frame(12.0)
+    sure_free = soft_probs([{"A": 0.99}, {"8": 0.99}, {"1": 0.99}, {"2": 0.99}])
+    unsure_fitting = soft_probs([{"A": 0.9}, {"B": 0.6, "8": 0.39}, {"1": 0.9}, {"2": 0.9}])
+    runner = SoftRunner([sure_free, unsure_fitting] + [unsure_fitting] * 2)
+    formats = compile_formats(["LLDD"], ALPHABET)
+    recognizer = PlateRecognizer(runner, SPEC, ALPHABET, "probs", formats=formats, crops=LEVELLING)
+    assert recognizer.read(frame, box).text == "AB12"
+
+
+def test_from_card_can_turn_levelling_off_and_bad_settings_are_refused():
+    from edge.metadata import SlopeLevelling
+
+    runner = ScriptedRunner([])
+    assert PlateRecognizer.from_card(runner, card(SEVERAL_CROPS)).crops.level == SEVERAL_CROPS.level
+    off = PlateRecognizer.from_card(runner, card(SEVERAL_CROPS), level_sloped=False).crops
+    assert off.level is None and off.crops == SEVERAL_CROPS.crops
+    with pytest.raises(ValidationError):
+        SlopeLevelling(min_degrees=20.0, max_degrees=10.0)
+    with pytest.raises(ValidationError):
+        SlopeLevelling(min_degrees=0.0)

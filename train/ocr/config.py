@@ -81,7 +81,8 @@ class OcrTrainConfig(BaseModel):
     read_crops: CropReading = SEVERAL_CROPS
     """Crops the device reads a plate from (written to the model card as ``read_crops``): by default the
     trained crop, then a tighter and a looser one when the first read is unsure, their texts combined by
-    CTC likelihood (``combine: vote`` for the confidence vote).
+    CTC likelihood (``combine: vote`` for the confidence vote), and a plate whose text slopes 6 degrees
+    or more read again sheared level (``level``; ``level: null`` turns that off).
     ``{crops: [{name: base}]}`` reads the trained crop only."""
     average_of: list[Path] | None = None
     """Instead of training: average the weights of these readers (the same network fine-tuned from one

@@ -1,0 +1,27 @@
+"""Drawn plate-like strips of upright strokes, level or sloping, for the slope tests."""
+
+import math
+
+import cv2
+import numpy as np
+
+
+def text_strip(width: int = 240, height: int = 60) -> np.ndarray:
+    """White plate-like strip with dark upright bars of varied widths, as characters' strokes."""
+    strip = np.full((height, width), 230, np.uint8)
+    x, rng = 12, np.random.default_rng(5)
+    while x < width - 16:
+        w = int(rng.integers(3, 7))
+        strip[12 : height - 12, x : x + w] = 20
+        x += w + int(rng.integers(6, 14))
+    return strip
+
+
+def sheared(grey: np.ndarray, degrees: float) -> np.ndarray:
+    """``grey`` with its rows falling by ``degrees`` left to right (verticals kept), on a larger canvas."""
+    _h, w = grey.shape
+    pad = int(w * abs(math.tan(math.radians(degrees))) / 2) + 4
+    canvas = cv2.copyMakeBorder(grey, pad, pad, 0, 0, cv2.BORDER_CONSTANT, value=230)
+    t = math.tan(math.radians(degrees))
+    matrix = np.float32([[1, 0, 0], [t, 1, -t * (w - 1) / 2]])
+    return cv2.warpAffine(canvas, matrix, (w, canvas.shape[0]), borderValue=230)
