@@ -48,7 +48,7 @@ PLATE_FORMATS: dict[str, list[str]] = {
     "cz": ["DLADDDD"],  # 1A2 3456 / 1AB 2345
     # district (1-3 letters) + recognition letters (1-2), number (1-4 digits), at most 8; no E/H suffix
     "de": [p for p in _runs(("L", (2, 3, 4, 5)), ("D", (1, 2, 3, 4))) if len(p) <= 8],
-    "ro": ["LLDDLLL", "LLDDDLLL", "LDDLLL", "LDDDLLL"],  # CJ12ABC, B123ABC and the long forms
+    "ro": ["LLDDLLL", "LLDDDLLL", "BDDLLL", "BDDDLLL"],  # CJ12ABC, B12ABC, B123ABC: one letter is only B
     "it": ["LLDDDLL"],  # AB123CD
     "nl": ["LLDDDL", "DLLLDD", "DDLLLD", "LDDDLL", "DLLDDD", "DDDLLD"],  # sidecodes 7-11
     "pl": ["LLDDDDD", "LLDDDLL", "LLLDDDD", "LLLDDLL", "LLDDLLL"],

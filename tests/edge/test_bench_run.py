@@ -181,3 +181,5 @@ def test_agent_reads_the_cards_crops_unless_configured_not_to(tiny_models):
     assert load_readers(AgentConfig(models=tiny_models)).recognizer.crops == SEVERAL_CROPS
     single = AgentConfig(models=tiny_models, ocr={"several_crops": False})
     assert load_readers(single).recognizer.crops == SINGLE_CROP
+    unlevelled = load_readers(AgentConfig(models=tiny_models, ocr={"level_sloped": False})).recognizer.crops
+    assert unlevelled.level is None and unlevelled.crops == SEVERAL_CROPS.crops

@@ -30,6 +30,7 @@ def _read(i):
         ("ocr: {formats: [br_old, xx]}\n", "ocr.formats.*unknown plate format 'xx'"),
         ("ocr: {format_max_penalty: -1}\n", "ocr.format_max_penalty"),
         ("ocr: {several_crops: maybe}\n", "ocr.several_crops"),
+        ("ocr: {level_sloped: maybe}\n", "ocr.level_sloped"),
         ("detector: {second_look: maybe}\n", "detector.second_look"),
         ("tracker: {keep_observations: 4}\n", "tracker.*keep_observations .4. must be at least"),
     ],

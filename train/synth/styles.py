@@ -264,7 +264,7 @@ EU_FORMATS = [
         ("LL-DDD-L", "D-LLL-DD", "LL-DD-LL", "DD-LLL-D", "L-DDD-LL", "LLL-DD-L"),
         background=(250, 200, 20),
     ),
-    EuFormat("eu_ro", "RO", ("L DDD LLL", "LL DD LLL", "LL DDD LLL")),
+    EuFormat("eu_ro", "RO", ("B DD LLL", "B DDD LLL", "LL DD LLL", "LL DDD LLL")),  # one-letter county: B only
 ]
 
 

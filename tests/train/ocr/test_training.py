@@ -65,6 +65,10 @@ def test_train_ship_evaluate(tmp_path, capsys):
     single = tmp_path / "single.json"
     assert main(["evaluate", "--data", str(data), "--models", str(models), "--json", str(single), "--single-crop"]) == 0
     assert json.loads(single.read_text())["models"]["ocr"]["crops"] == ["base"]
+    assert card["read_crops"]["level"]["min_degrees"] == report["models"]["ocr"]["level_min_degrees"] == 6.0
+    flat = tmp_path / "flat.json"
+    assert main(["evaluate", "--data", str(data), "--models", str(models), "--json", str(flat), "--no-level"]) == 0
+    assert json.loads(flat.read_text())["models"]["ocr"]["level_min_degrees"] is None
     assert card["read_crops"]["combine"] == report["models"]["ocr"]["combine"] == "ctc_likelihood"
     # a card that asks a fixed-slot reader to combine crops by CTC likelihood: one error naming the card
     (models / "ocr.json").write_text(json.dumps({**card, "decoder": "slots"}))

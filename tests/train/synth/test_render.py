@@ -17,7 +17,7 @@ LABEL_PATTERNS = {
     "eu_fr": r"[A-Z]{2}\d{3}[A-Z]{2}",
     "eu_fr_fni": r"\d{2,4}[A-Z]{2,3}\d{2}",
     "eu_nl": r"[A-Z0-9]{6}",
-    "eu_ro": r"[A-Z]{1,2}\d{2,3}[A-Z]{3}",
+    "eu_ro": r"(B|[A-Z]{2})\d{2,3}[A-Z]{3}",
     "br_grey": r"[A-Z]{3}\d{4}",
     "br_mercosul": r"[A-Z]{3}\d[A-Z]\d{2}",
     "tn": r"\d{1,3}T\d{1,4}",
