@@ -65,8 +65,8 @@ BASE_CROP = ReadCrop(name="base")
 
 
 class SlopeLevelling(BaseModel):
-    """Reading a sloping plate a second time, sheared level (:mod:`edge.slope`). Stored in the OCR model
-    card as ``read_crops.level``."""
+    """Reading a sloping plate again sheared level, and a plate whose characters lean again sheared
+    upright (:mod:`edge.slope`). Stored in the OCR model card as ``read_crops.level``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -80,11 +80,17 @@ class SlopeLevelling(BaseModel):
     """Slope search step."""
     min_height_ratio: float = Field(default=0.2, gt=0.0, le=1.0)
     """The levelled plate box is never less tall than this fraction of its width (EU plates are about 0.21)."""
+    min_slant_degrees: float | None = Field(default=10.0, gt=0.0, lt=45.0)
+    """Characters that lean at least this much (measured on the levelled plate, or on the plate as it is
+    when it does not slope; :func:`edge.slope.estimate_slant`) are also read sheared upright, searched
+    within ``max_degrees``. None: characters are never straightened."""
 
     @model_validator(mode="after")
     def _ordered(self) -> SlopeLevelling:
         if self.min_degrees > self.max_degrees:
             raise ValueError(f"min_degrees {self.min_degrees} is above max_degrees {self.max_degrees}")
+        if self.min_slant_degrees is not None and self.min_slant_degrees > self.max_degrees:
+            raise ValueError(f"min_slant_degrees {self.min_slant_degrees} is above max_degrees {self.max_degrees}")
         return self
 
 
@@ -109,9 +115,10 @@ class CropReading(BaseModel):
     with its most confident read."""
 
     level: SlopeLevelling | None = None
-    """Also read a plate whose text slopes (seen from the side, a tilted camera) sheared level, with the
-    same crops, and keep whichever of the two texts is more probable under both base crops (CTC readers;
-    formats first, as for the crops). None: plates are read as they are."""
+    """Also read a plate whose text slopes (seen from the side, a tilted camera) sheared level, and one
+    whose characters lean sheared upright, with the same crops, keeping at each step whichever text is
+    more probable under both base crops (CTC readers; formats first, as for the crops). None: plates are
+    read as they are."""
 
     @property
     def names(self) -> list[str]:

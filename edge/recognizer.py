@@ -12,7 +12,7 @@ from edge.ctc import DecodedText, ctc_log_likelihoods, decode_text
 from edge.formats import DEFAULT_MAX_PENALTY, FormatSet, compile_formats, decode_with_formats
 from edge.metadata import BASE_CROP, SINGLE_CROP, CropReading, InputSpec
 from edge.preprocess import crop_box, prepare_ocr_crop, read_crop_box
-from edge.slope import estimate_slope, level_plate
+from edge.slope import estimate_slant, estimate_slope, level_plate, upright_plate
 from edge.types import Box
 
 
@@ -103,29 +103,48 @@ class PlateRecognizer:
     def read_levelled(
         self, image_bgr: np.ndarray, box: Box | None, read: DecodedText, first: np.ndarray
     ) -> DecodedText:
-        """``read`` (with ``first``, its base crop's output), or the read of the plate sheared level when
-        its text slopes at least ``crops.level.min_degrees`` and the levelled text is more probable under
-        both base crops together (a text fitting the site's formats first)."""
+        """``read`` (with ``first``, its base crop's output), or a read of the plate straightened: sheared
+        level when its text slopes at least ``crops.level.min_degrees``, then sheared upright when its
+        characters lean at least ``crops.level.min_slant_degrees``; at each step the text more probable
+        under both base crops together wins (a text fitting the site's formats first)."""
         level = self.crops.level
         if level is None:
             return read
         plate = Box(0.0, 0.0, float(image_bgr.shape[1]), float(image_bgr.shape[0])) if box is None else box
-        base = crop_box(image_bgr, read_crop_box(image_bgr, plate, self.spec, BASE_CROP))
-        grey = base if base.ndim == 2 else cv2_grey(base)
-        slope = estimate_slope(grey, level.max_degrees, level.step_degrees, self.spec.height)
-        if abs(slope) < level.min_degrees:
-            return read
-        levelled_image, levelled_box = level_plate(image_bgr, plate, slope, level.min_height_ratio)
-        levelled, levelled_first = self.read_from_crops(levelled_image, levelled_box)
-        if levelled.text == read.text:
-            return read if read.confidence >= levelled.confidence else levelled
-        reads, outputs = [read, levelled], [first, levelled_first]
-        fitting = [i for i, r in enumerate(reads) if self.formats is not None and self.formats.fits(r.text)]
+        image, straight = image_bgr, plate
+        slope = estimate_slope(
+            self._base_grey(image, straight), level.max_degrees, level.step_degrees, self.spec.height
+        )
+        if abs(slope) >= level.min_degrees:
+            image, straight = level_plate(image, straight, slope, level.min_height_ratio)
+            read = self._likelier(read, first, *self.read_from_crops(image, straight))
+        if level.min_slant_degrees is not None:
+            grey = self._base_grey(image, straight)
+            slant = estimate_slant(grey, level.max_degrees, level.step_degrees, self.spec.height)
+            if abs(slant) >= level.min_slant_degrees:
+                upright, upright_box = upright_plate(image, straight, slant)
+                read = self._likelier(read, first, *self.read_from_crops(upright, upright_box))
+        return read
+
+    def _base_grey(self, image_bgr: np.ndarray, box: Box) -> np.ndarray:
+        """The base crop of ``box`` (grown by the spec's margins), grey."""
+        return cv2_grey(crop_box(image_bgr, read_crop_box(image_bgr, box, self.spec, BASE_CROP)))
+
+    def _likelier(
+        self, read: DecodedText, first: np.ndarray, other: DecodedText, other_first: np.ndarray
+    ) -> DecodedText:
+        """Of two reads of one plate (each with its base crop's output), the one whose text fits the
+        site's formats when only one does, else the more probable under both outputs (the more
+        confident when they agree)."""
+        if other.text == read.text:
+            return read if read.confidence >= other.confidence else other
+        reads = [read, other]
+        fitting = [r for r in reads if self.formats is not None and self.formats.fits(r.text)]
         if len(fitting) == 1:
-            return reads[fitting[0]]
+            return fitting[0]
         if self.decoder != "ctc":
             return vote_reads(reads)
-        return most_likely_read(reads, np.stack(outputs), self.alphabet)
+        return most_likely_read(reads, np.stack([first, other_first]), self.alphabet)
 
     def read_from_crops(self, image_bgr: np.ndarray, box: Box | None) -> tuple[DecodedText, np.ndarray]:
         """The crops' read of one plate (as :meth:`read` without levelling), and the base (first) crop's

@@ -25,3 +25,14 @@ def sheared(grey: np.ndarray, degrees: float) -> np.ndarray:
     t = math.tan(math.radians(degrees))
     matrix = np.float32([[1, 0, 0], [t, 1, -t * (w - 1) / 2]])
     return cv2.warpAffine(canvas, matrix, (w, canvas.shape[0]), borderValue=230)
+
+
+def leaning(grey: np.ndarray, degrees: float) -> np.ndarray:
+    """``grey`` with its strokes leaning by ``degrees`` (positive: tops to the right, as italics), rows
+    kept, on a wider canvas."""
+    h = grey.shape[0]
+    t = math.tan(math.radians(degrees))
+    pad = int(h * abs(t) / 2) + 4
+    canvas = cv2.copyMakeBorder(grey, 0, 0, pad, pad, cv2.BORDER_CONSTANT, value=230)
+    matrix = np.float32([[1, -t, t * (h - 1) / 2], [0, 1, 0]])
+    return cv2.warpAffine(canvas, matrix, (canvas.shape[1], h), borderValue=230)

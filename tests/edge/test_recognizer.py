@@ -248,3 +248,19 @@ def test_from_card_can_turn_levelling_off_and_bad_settings_are_refused():
         SlopeLevelling(min_degrees=20.0, max_degrees=10.0)
     with pytest.raises(ValidationError):
         SlopeLevelling(min_degrees=0.0)
+
+
+def test_leaning_characters_are_read_again_upright_unless_the_card_says_not_to():
+    from tests.edge.strokes import leaning, text_strip
+
+    plate = leaning(text_strip(), 16.0)
+    frame = np.full((300, 400, 3), 230, np.uint8)  # the plate's own white: no upright edge at its sides
+    frame[100 : 100 + plate.shape[0], 60 : 60 + plate.shape[1]] = plate[:, :, None]
+    box = Box(60, 100, 60 + plate.shape[1], 100 + plate.shape[0])
+    runner = SoftRunner([UNSURE] * 3 + [LEVEL_SURE])  # level text: no levelled read, one upright read
+    decoded = PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=LEVELLING).read(frame, box)
+    assert LEVELLING.level.min_slant_degrees == 10.0 and runner.calls == 4 and decoded.text == "AB1"
+    no_slant = LEVELLING.model_copy(update={"level": LEVELLING.level.model_copy(update={"min_slant_degrees": None})})
+    runner = SoftRunner([UNSURE] * 3)
+    assert PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=no_slant).read(frame, box).text == "A81"
+    assert runner.calls == 3

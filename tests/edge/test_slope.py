@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from edge.slope import estimate_slope, level_plate
+from edge.slope import estimate_slant, estimate_slope, level_plate, upright_plate
 from edge.types import Box
-from tests.edge.strokes import sheared, text_strip
+from tests.edge.strokes import leaning, sheared, text_strip
 
 
 @pytest.mark.parametrize("degrees", [-20.0, -9.0, 0.0, 7.0, 15.0])
@@ -50,3 +50,27 @@ def test_a_flat_plate_keeps_its_box_and_pixels():
     np.testing.assert_array_equal(crop, frame[40:60, 40:120])
     with pytest.raises(ValueError):
         level_plate(frame, Box(10, 10, 10, 20), 5.0)
+
+
+@pytest.mark.parametrize("degrees", [-18.0, 0.0, 12.0, 25.0])
+def test_the_estimate_finds_the_lean_of_drawn_strokes(degrees):
+    strip = leaning(text_strip(), degrees)
+    assert estimate_slant(strip) == pytest.approx(degrees, abs=1.0)
+    assert abs(estimate_slope(strip)) <= 1.0  # leaning strokes still run level
+    assert estimate_slant(np.full((30, 90), 128, np.uint8)) == 0.0
+
+
+def test_upright_undoes_the_lean_and_keeps_the_box_size():
+    plate = leaning(text_strip(), 15.0)
+    frame = np.full((300, 500), 120, np.uint8)
+    frame[100 : 100 + plate.shape[0], 120 : 120 + plate.shape[1]] = plate
+    box = Box(120, 100, 120 + plate.shape[1], 100 + plate.shape[0])
+    image, upright_box = upright_plate(frame, box, 15.0)
+    assert (upright_box.width, upright_box.height) == (box.width, box.height)
+    x1, y1, x2, y2 = (round(v) for v in (upright_box.x1, upright_box.y1, upright_box.x2, upright_box.y2))
+    inside = image[y1:y2, x1:x2]
+    assert abs(estimate_slant(inside)) <= 1.0
+    assert (inside < 100).sum() >= 0.95 * (plate < 100).sum()  # every stroke still inside the box
+    same, same_box = upright_plate(frame, box, 0.0)
+    x1, y1 = round(same_box.x1), round(same_box.y1)
+    np.testing.assert_array_equal(same[y1 : y1 + 60, x1 : x1 + 100], frame[100:160, 120:220])
