@@ -26,8 +26,15 @@ from edge.detector import DecodeParams, PlateDetector, decode
 from edge.metadata import BASE_CROP, InputSpec, SlopeLevelling
 from edge.models import edgetpu_delegate, open_model
 from edge.motion import MotionGate
-from edge.preprocess import crop_box, prepare_detector_input, prepare_ocr_crop, prepare_ocr_input, read_crop_box
-from edge.recognizer import PlateRecognizer, cv2_grey, most_likely_read
+from edge.preprocess import (
+    convert_colour,
+    crop_box,
+    prepare_detector_input,
+    prepare_ocr_crop,
+    prepare_ocr_input,
+    read_crop_box,
+)
+from edge.recognizer import PlateRecognizer, most_likely_read
 from edge.slope import estimate_slant, estimate_slope, level_plate, upright_plate
 from edge.types import Box
 
@@ -166,7 +173,11 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
 
     one_look = PlateDetector(det_model, det_spec, replace(params, second_look=None))
     level = recognizer.crops.level or SlopeLevelling()
-    base_grey = cv2_grey(crop_box(frame1, read_crop_box(frame1, boxes1[0], ocr_spec, BASE_CROP)))
+
+    def grey_base_crop(image: np.ndarray, box: Box) -> np.ndarray:
+        return convert_colour(crop_box(image, read_crop_box(image, box, ocr_spec, BASE_CROP)), "grey")[:, :, 0]
+
+    base_grey = grey_base_crop(frame1, boxes1[0])
 
     def slope_of(grey: np.ndarray) -> float:
         return estimate_slope(grey, level.max_degrees, level.step_degrees, ocr_spec.height)
@@ -180,7 +191,7 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
         slope = slope_of(base_grey)
         image, box = level_plate(frame1, boxes1[0], max(slope, level.min_degrees), level.min_height_ratio)
         every_crop.read_from_crops(image, box)
-        slant = slant_of(cv2_grey(crop_box(image, read_crop_box(image, box, ocr_spec, BASE_CROP))))
+        slant = slant_of(grey_base_crop(image, box))
         upright, upright_box = upright_plate(image, box, max(slant, level.min_slant_degrees or level.max_degrees))
         every_crop.read_from_crops(upright, upright_box)
 

@@ -11,7 +11,7 @@ import numpy as np
 from edge.ctc import DecodedText, ctc_log_likelihoods, decode_text
 from edge.formats import DEFAULT_MAX_PENALTY, FormatSet, compile_formats, decode_with_formats
 from edge.metadata import BASE_CROP, SINGLE_CROP, CropReading, InputSpec
-from edge.preprocess import crop_box, prepare_ocr_crop, read_crop_box
+from edge.preprocess import convert_colour, crop_box, prepare_ocr_crop, read_crop_box
 from edge.slope import estimate_slant, estimate_slope, level_plate, upright_plate
 from edge.types import Box
 
@@ -93,14 +93,14 @@ class PlateRecognizer:
     def read(self, image_bgr: np.ndarray, box: Box | None = None) -> DecodedText:
         """Read the plate in ``box`` of ``image_bgr`` (the whole image when ``box`` is None): the first
         crop's read if confident enough, else one of the crops' reads chosen by ``crops.combine``
-        (:func:`vote_reads` or :func:`most_likely_read`). With ``crops.level``, a sloping plate is read
-        again sheared level and the likelier of the two texts kept (:meth:`read_levelled`)."""
+        (:func:`vote_reads` or :func:`most_likely_read`). With ``crops.level``, a sloping or leaning
+        plate is read again sheared straight and the likelier text kept (:meth:`read_straightened`)."""
         read, first = self.read_from_crops(image_bgr, box)
         if self.crops.level is None:
             return read
-        return self.read_levelled(image_bgr, box, read, first)
+        return self.read_straightened(image_bgr, box, read, first)
 
-    def read_levelled(
+    def read_straightened(
         self, image_bgr: np.ndarray, box: Box | None, read: DecodedText, first: np.ndarray
     ) -> DecodedText:
         """``read`` (with ``first``, its base crop's output), or a read of the plate straightened: sheared
@@ -128,7 +128,8 @@ class PlateRecognizer:
 
     def _base_grey(self, image_bgr: np.ndarray, box: Box) -> np.ndarray:
         """The base crop of ``box`` (grown by the spec's margins), grey."""
-        return cv2_grey(crop_box(image_bgr, read_crop_box(image_bgr, box, self.spec, BASE_CROP)))
+        crop = crop_box(image_bgr, read_crop_box(image_bgr, box, self.spec, BASE_CROP))
+        return convert_colour(crop, "grey")[:, :, 0]
 
     def _likelier(
         self, read: DecodedText, first: np.ndarray, other: DecodedText, other_first: np.ndarray
@@ -147,8 +148,8 @@ class PlateRecognizer:
         return most_likely_read(reads, np.stack([first, other_first]), self.alphabet)
 
     def read_from_crops(self, image_bgr: np.ndarray, box: Box | None) -> tuple[DecodedText, np.ndarray]:
-        """The crops' read of one plate (as :meth:`read` without levelling), and the base (first) crop's
-        output."""
+        """The crops' read of one plate (as :meth:`read` without straightening), and the base (first)
+        crop's output."""
         reads: list[DecodedText] = []
         outputs: list[np.ndarray] = []
         for crop in self.crops.crops:
@@ -166,15 +167,6 @@ class PlateRecognizer:
             chosen = most_likely_read([reads[i] for i in kept], np.stack([outputs[i] for i in kept]), self.alphabet)
             return chosen, outputs[0]
         return vote_reads(reads), outputs[0]
-
-
-def cv2_grey(image_bgr: np.ndarray) -> np.ndarray:
-    """A BGR (or one-channel) image as a 2-D grey one."""
-    import cv2
-
-    if image_bgr.ndim == 3 and image_bgr.shape[2] == 1:
-        return image_bgr[:, :, 0]
-    return cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY)
 
 
 def vote_reads(reads: list[DecodedText]) -> DecodedText:
