@@ -142,5 +142,5 @@ SEVERAL_CROPS = CropReading(
 """Three crops of one plate (the trained margin, about no margin, twice the margin); the base read is
 kept alone when it is at least 95 % sure of every character, else the text most probable under the three
 crops together wins. Forgives a detector or annotation box that is a little off, at about 1.6 OCR runs
-per plate on the held-out crops. A plate whose text slopes 6 degrees or more is also read sheared level
-(:class:`SlopeLevelling`)."""
+per plate on the held-out crops. A plate whose text slopes 6 degrees or more is also read sheared level,
+one whose characters lean 10 degrees or more sheared upright (:class:`SlopeLevelling`)."""

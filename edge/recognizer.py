@@ -112,14 +112,13 @@ class PlateRecognizer:
             return read
         plate = Box(0.0, 0.0, float(image_bgr.shape[1]), float(image_bgr.shape[0])) if box is None else box
         image, straight = image_bgr, plate
-        slope = estimate_slope(
-            self._base_grey(image, straight), level.max_degrees, level.step_degrees, self.spec.height
-        )
+        base = self._base_grey(image, straight)
+        slope = estimate_slope(base, level.max_degrees, level.step_degrees, self.spec.height)
         if abs(slope) >= level.min_degrees:
             image, straight = level_plate(image, straight, slope, level.min_height_ratio)
             read = self._likelier(read, first, *self.read_from_crops(image, straight))
         if level.min_slant_degrees is not None:
-            grey = self._base_grey(image, straight)
+            grey = self._base_grey(image, straight) if image is not image_bgr else base
             slant = estimate_slant(grey, level.max_degrees, level.step_degrees, self.spec.height)
             if abs(slant) >= level.min_slant_degrees:
                 upright, upright_box = upright_plate(image, straight, slant)
@@ -134,18 +133,19 @@ class PlateRecognizer:
     def _likelier(
         self, read: DecodedText, first: np.ndarray, other: DecodedText, other_first: np.ndarray
     ) -> DecodedText:
-        """Of two reads of one plate (each with its base crop's output), the one whose text fits the
-        site's formats when only one does, else the more probable under both outputs (the more
-        confident when they agree)."""
-        if other.text == read.text:
-            return read if read.confidence >= other.confidence else other
-        reads = [read, other]
-        fitting = [r for r in reads if self.formats is not None and self.formats.fits(r.text)]
-        if len(fitting) == 1:
-            return fitting[0]
+        """Of two reads of one plate (each with its base crop's output), chosen as the crops' reads are
+        (:meth:`_choose`), or by vote for a reader without CTC."""
         if self.decoder != "ctc":
-            return vote_reads(reads)
-        return most_likely_read(reads, np.stack([first, other_first]), self.alphabet)
+            return vote_reads([read, other])
+        return self._choose([read, other], [first, other_first])
+
+    def _choose(self, reads: list[DecodedText], outputs: list[np.ndarray]) -> DecodedText:
+        """The text most probable under all ``outputs`` (CTC likelihood), among the reads that fit the
+        site's formats when some do: a free read (one that fits none) is the more probable text by
+        construction, so it would always win the likelihood against a fitting one."""
+        fitting = [i for i, r in enumerate(reads) if self.formats is not None and self.formats.fits(r.text)]
+        kept = fitting or list(range(len(reads)))
+        return most_likely_read([reads[i] for i in kept], np.stack([outputs[i] for i in kept]), self.alphabet)
 
     def read_from_crops(self, image_bgr: np.ndarray, box: Box | None) -> tuple[DecodedText, np.ndarray]:
         """The crops' read of one plate (as :meth:`read` without straightening), and the base (first)
@@ -160,12 +160,7 @@ class PlateRecognizer:
         if len(reads) == 1:
             return reads[0], outputs[0]
         if self.crops.combine == "ctc_likelihood":
-            # the site's formats first: a free read (one that fits none) is the more probable text by
-            # construction, so it would always win the likelihood against a fitting one
-            fitting = [i for i, r in enumerate(reads) if self.formats is not None and self.formats.fits(r.text)]
-            kept = fitting or list(range(len(reads)))
-            chosen = most_likely_read([reads[i] for i in kept], np.stack([outputs[i] for i in kept]), self.alphabet)
-            return chosen, outputs[0]
+            return self._choose(reads, outputs), outputs[0]
         return vote_reads(reads), outputs[0]
 
 

@@ -74,7 +74,7 @@ def ocr_parity_set(
 
 def read_crops_scores(model: TFLiteModel, card: dict, data_root: Path, manifest: Path, sources: list[str]) -> dict:
     """The exported model on the real validation crops read as the device reads them: the card's
-    ``read_crops`` (several crops, combined as the card says, sloping plates levelled if it says so).
+    ``read_crops`` (several crops, combined as the card says, sloping or leaning plates straightened if it says so).
     Empty when the card has none or no shared data is found."""
     crops = load_real_crops(data_root, manifest, sources, "val") if data_root.is_dir() else []
     if "read_crops" not in card or not crops:
@@ -86,7 +86,9 @@ def read_crops_scores(model: TFLiteModel, card: dict, data_root: Path, manifest:
         "int8 with read_crops %s (%s, %s): %.2f %% exact",
         names,
         combine,
-        f"sloping plates levelled from {level.min_degrees:g} degrees" if level else "not levelled",
+        f"plates straightened from a {level.min_degrees:g}-degree slope or a {level.min_slant_degrees}-degree lean"
+        if level
+        else "not straightened",
         scores["exact_match"],
     )
     return {
