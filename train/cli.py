@@ -96,6 +96,13 @@ def register_synth(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument("--styles", help="comma-separated plate styles (default: all); see --list-styles")
     synth.add_argument("--list-styles", action="store_true", help="print the plate styles and exit")
     synth.add_argument("--clean", action="store_true", help="plates only: skip the degradations")
+    synth.add_argument(
+        "--fonts",
+        choices=["bold", "all", "din", "stroke"],
+        default="bold",
+        help="plate characters' fonts: bold (default), all weights, all plus DIN-style stroke lettering (din), "
+        "or that lettering only (stroke)",
+    )
     synth.add_argument("--preview", type=Path, help="also write a grid of the first images to this PNG")
     _add_data_root(synth)
     synth.add_argument(

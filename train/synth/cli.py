@@ -13,6 +13,7 @@ from edge.errors import AnprError, DataError
 from train.data.annotations import read_dataset
 from train.data.paths import data_root, source_dirs
 from train.data.splits import DEFAULT_MANIFEST, load_manifest, select_split
+from train.synth.fonts import plate_font_weights
 from train.synth.plates import render_plate_sample, style_names
 from train.synth.scenes import collect_real, render_scene
 from train.synth.writer import LayoutWriter, preview_grid
@@ -54,6 +55,12 @@ def run_synth(args: argparse.Namespace) -> int:
     if args.count < 1:
         raise AnprError("--count must be at least 1")
     styles = _styles(args.styles)
+    with plate_font_weights(getattr(args, "fonts", "bold")):
+        return _write(args, styles)
+
+
+def _write(args: argparse.Namespace, styles: list[str] | None) -> int:
+    """Render and write what ``args`` asks for, in the current plate fonts."""
     if args.kind == "clip":
         from train.synth.clip import write_clip
 

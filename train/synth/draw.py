@@ -12,7 +12,11 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from train.synth.strokefont import StrokeFont
+
 Colour = tuple[int, int, int]
+#: The font stroke lettering falls back to for characters it has no glyph for (DejaVu ships with matplotlib).
+_FALLBACK_FONT = "DejaVuSans-Bold.ttf"
 
 
 @lru_cache(maxsize=64)
@@ -20,12 +24,25 @@ def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), size)
 
 
-def text_mask(text: str, font_path: Path, size: int = 96, spacing: float = 0.0) -> np.ndarray:
+@lru_cache(maxsize=1)
+def _fallback_font_path() -> Path:
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / _FALLBACK_FONT
+
+
+def text_mask(text: str, font_path: Path | StrokeFont, size: int = 96, spacing: float = 0.0) -> np.ndarray:
     """Alpha mask (float32 in [0, 1]) of ``text``, cropped to its ink.
 
     ``spacing`` adds space between characters as a fraction of the font size; with
     ``spacing=0`` the string is laid out as a whole (needed for shaped scripts such as Arabic).
+    ``font_path`` may be stroke lettering (:class:`StrokeFont`); text it has no glyphs for (a city
+    name in lower case, say) is drawn in DejaVu Sans Bold instead.
     """
+    if isinstance(font_path, StrokeFont):
+        if font_path.supports(text):
+            return font_path.mask(text, size, spacing)
+        font_path = _fallback_font_path()
     font = _font(font_path, size)
     if spacing == 0.0 or len(text) < 2:
         left, top, right, bottom = font.getbbox(text)
@@ -100,7 +117,7 @@ def paste_alpha(canvas: np.ndarray, alpha: np.ndarray, x: int, y: int, colour: C
 def text_in_box(
     canvas: np.ndarray,
     text: str,
-    font_path: Path,
+    font_path: Path | StrokeFont,
     box: tuple[float, float, float, float],
     colour: Colour,
     spacing: float = 0.0,

@@ -3,7 +3,9 @@
 Nothing is downloaded: fonts come from installed packages, plus common Debian font paths
 when present. Fonts are grouped by role so each plate style can draw from several. The plate
 characters come from bold fonts, or with :func:`plate_font_weights` ``("all")`` also from regular and
-medium weights (an OCR config's ``synthetic_fonts``).
+medium weights, or with ``("din")`` also from the DIN-style stroke lettering of
+:mod:`train.synth.strokefont` (an OCR config's ``synthetic_fonts``), or with ``("stroke")`` from that
+lettering only (``anpr synth --fonts stroke``: plates to measure a reader on DIN-style lettering).
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from pathlib import Path
 from typing import Literal
 
 from edge.errors import AnprError
+from train.synth.strokefont import StrokeFont
 
-FontWeights = Literal["bold", "all"]
+FontWeights = Literal["bold", "all", "din", "stroke"]
+#: A font the plate renderer draws with: a font file, or procedural stroke lettering.
+PlateFont = Path | StrokeFont
 
 # (package, file) pairs; a missing package just shrinks the pool.
 _PLATE_FONTS = [
@@ -61,6 +66,9 @@ _DEBIAN_FONTS = [
     "/usr/share/fonts/truetype/freefont/FreeSansBold.ttf",
 ]
 _DEBIAN_REGULAR_FONTS = ["/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf"]
+# DIN 1451-style lettering (Czech, Slovak, German, Romanian, old Brazilian plates), which no installed
+# font resembles: two pen weights by three glyph widths, condensed to wide
+_STROKE_FONTS = tuple(StrokeFont(weight, width) for weight in (0.11, 0.14) for width in (0.42, 0.5, 0.58))
 _WEIGHTS: ContextVar[FontWeights] = ContextVar("plate_font_weights", default="bold")
 
 
@@ -82,9 +90,10 @@ def _collect(entries: list[tuple[str, str]]) -> tuple[Path, ...]:
 
 @contextmanager
 def plate_font_weights(weights: FontWeights) -> Iterator[None]:
-    """Within the block, :func:`plate_fonts` gives ``weights`` (``bold``, the default, or ``all``)."""
-    if weights not in ("bold", "all"):
-        raise ValueError(f"font weights must be 'bold' or 'all', got {weights!r}")
+    """Within the block, :func:`plate_fonts` gives ``weights`` (``bold``, the default, ``all``, ``din`` or
+    ``stroke``)."""
+    if weights not in ("bold", "all", "din", "stroke"):
+        raise ValueError(f"font weights must be 'bold', 'all', 'din' or 'stroke', got {weights!r}")
     token = _WEIGHTS.set(weights)
     try:
         yield
@@ -92,30 +101,32 @@ def plate_font_weights(weights: FontWeights) -> Iterator[None]:
         _WEIGHTS.reset(token)
 
 
-def plate_fonts() -> tuple[Path, ...]:
+def plate_fonts() -> tuple[PlateFont, ...]:
     """Sans fonts for plate characters in the current :func:`plate_font_weights` (bold unless set)."""
     return _plate_fonts(_WEIGHTS.get())
 
 
-@lru_cache(maxsize=2)
-def _plate_fonts(weights: FontWeights) -> tuple[Path, ...]:
+@lru_cache(maxsize=4)
+def _plate_fonts(weights: FontWeights) -> tuple[PlateFont, ...]:
+    if weights == "stroke":
+        return _STROKE_FONTS
     packaged, debian = list(_PLATE_FONTS), list(_DEBIAN_FONTS)
-    if weights == "all":
+    if weights in ("all", "din"):
         packaged += _REGULAR_PLATE_FONTS
         debian += _DEBIAN_REGULAR_FONTS
     fonts = _collect(packaged) + tuple(Path(p) for p in debian if Path(p).is_file())
     if not fonts:
         raise AnprError("no fonts found for the plate renderer: install the 'train' extra (pip install -e '.[train]')")
-    return fonts
+    return fonts + _STROKE_FONTS if weights == "din" else fonts
 
 
 @lru_cache(maxsize=1)
-def header_fonts() -> tuple[Path, ...]:
+def header_fonts() -> tuple[PlateFont, ...]:
     """Serif, italic and display fonts for state names, slogans and city headers."""
     return _collect(_HEADER_FONTS) or plate_fonts()
 
 
 @lru_cache(maxsize=1)
-def arabic_fonts() -> tuple[Path, ...]:
+def arabic_fonts() -> tuple[PlateFont, ...]:
     """Fonts with Arabic glyphs (Tunisian plates)."""
     return _collect(_ARABIC_FONTS) or plate_fonts()

@@ -6,6 +6,7 @@ import pytest
 from edge.metadata import InputSpec
 from train.ocr.data import synthetic_set
 from train.synth.fonts import plate_font_weights, plate_fonts
+from train.synth.strokefont import StrokeFont
 
 
 def test_all_weights_extend_the_bold_pool_only_inside_the_block():
@@ -19,8 +20,21 @@ def test_all_weights_extend_the_bold_pool_only_inside_the_block():
     assert set(bold) < set(every)
     added = {p.name for p in set(every) - set(bold)}
     assert "Roboto-Regular.ttf" in added and not any("Bold" in name or "Black" in name for name in added)
-    with pytest.raises(ValueError, match="'bold' or 'all'"), plate_font_weights("thin"):
+    with pytest.raises(ValueError, match="'bold', 'all', 'din' or 'stroke'"), plate_font_weights("thin"):
         pass
+
+
+def test_din_adds_the_stroke_lettering_to_all_weights():
+    with plate_font_weights("all"):
+        every = plate_fonts()
+    with plate_font_weights("din"):
+        din = plate_fonts()
+    assert din[: len(every)] == every
+    added = din[len(every) :]
+    assert added and all(isinstance(font, StrokeFont) for font in added)
+    assert len(set(added)) == len(added)
+    with plate_font_weights("stroke"):
+        assert plate_fonts() == added
 
 
 def test_synthetic_plates_are_cached_per_font_weights(tmp_path):
