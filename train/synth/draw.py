@@ -31,31 +31,31 @@ def _fallback_font_path() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / _FALLBACK_FONT
 
 
-def text_mask(text: str, font_path: Path | StrokeFont, size: int = 96, spacing: float = 0.0) -> np.ndarray:
+def text_mask(text: str, font: Path | StrokeFont, size: int = 96, spacing: float = 0.0) -> np.ndarray:
     """Alpha mask (float32 in [0, 1]) of ``text``, cropped to its ink.
 
     ``spacing`` adds space between characters as a fraction of the font size; with
     ``spacing=0`` the string is laid out as a whole (needed for shaped scripts such as Arabic).
-    ``font_path`` may be stroke lettering (:class:`StrokeFont`); text it has no glyphs for (a city
-    name in lower case, say) is drawn in DejaVu Sans Bold instead.
+    ``font`` is a font file or stroke lettering (:class:`StrokeFont`); text the lettering has no glyphs
+    for (a city name in lower case, say) is drawn in DejaVu Sans Bold instead.
     """
-    if isinstance(font_path, StrokeFont):
-        if font_path.supports(text):
-            return font_path.mask(text, size, spacing)
-        font_path = _fallback_font_path()
-    font = _font(font_path, size)
+    if isinstance(font, StrokeFont):
+        if font.supports(text):
+            return font.mask(text, size, spacing)
+        font = _fallback_font_path()
+    face = _font(font, size)
     if spacing == 0.0 or len(text) < 2:
-        left, top, right, bottom = font.getbbox(text)
+        left, top, right, bottom = face.getbbox(text)
         image = Image.new("L", (right - left + 8, bottom - top + 8), 0)
-        ImageDraw.Draw(image).text((4 - left, 4 - top), text, font=font, fill=255)
+        ImageDraw.Draw(image).text((4 - left, 4 - top), text, font=face, fill=255)
     else:
-        advances = [font.getlength(ch) for ch in text]
+        advances = [face.getlength(ch) for ch in text]
         width = int(sum(advances) + spacing * size * (len(text) - 1) + size)
         image = Image.new("L", (width, int(size * 1.6)), 0)
         draw = ImageDraw.Draw(image)
         x = size * 0.2
         for ch, advance in zip(text, advances):
-            draw.text((x, size * 0.2), ch, font=font, fill=255)
+            draw.text((x, size * 0.2), ch, font=face, fill=255)
             x += advance + spacing * size
     mask = np.asarray(image, dtype=np.float32) / 255.0
     ys, xs = np.nonzero(mask > 0.02)
@@ -117,7 +117,7 @@ def paste_alpha(canvas: np.ndarray, alpha: np.ndarray, x: int, y: int, colour: C
 def text_in_box(
     canvas: np.ndarray,
     text: str,
-    font_path: Path | StrokeFont,
+    font: Path | StrokeFont,
     box: tuple[float, float, float, float],
     colour: Colour,
     spacing: float = 0.0,
@@ -126,7 +126,7 @@ def text_in_box(
 ) -> None:
     """Render ``text`` and fit it into ``box``."""
     if text:
-        place_mask(canvas, text_mask(text, font_path, spacing=spacing), box, colour, align, max_squeeze)
+        place_mask(canvas, text_mask(text, font, spacing=spacing), box, colour, align, max_squeeze)
 
 
 def rounded_rect_mask(height: int, width: int, radius: float, inset: float = 0.0) -> np.ndarray:
