@@ -12,6 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from train.synth.fonts import plate_font_weights
 from train.synth.plates import render_clean, render_plate_sample, style_names, to_bgr
 from train.synth.scenes import render_scene
 from train.synth.writer import preview_grid
@@ -31,6 +32,16 @@ def write_previews(out: Path, seed: int = 0) -> list[Path]:
         path = out / f"plates_{style}.png"
         cv2.imwrite(str(path), preview_grid(items, (176, 60), 8))
         written.append(path)
+    items = []
+    with plate_font_weights("stroke"):  # the DIN-style lettering (anpr synth --fonts stroke)
+        for k, style in enumerate(["eu_cz", "eu_sk", "eu_de", "eu_ro"]):
+            plate = render_clean(style, np.random.default_rng([seed, 500, k]))
+            items.append((to_bgr(plate), [], [plate.text]))
+            sample = render_plate_sample(np.random.default_rng([seed, 600, k]), styles=[style])
+            items.append((sample.image, [], [sample.text]))
+    path = out / "plates_din_lettering.png"
+    cv2.imwrite(str(path), preview_grid(items, (176, 60), 8))
+    written.append(path)
     scenes = []
     for k in range(8):
         scene = render_scene(np.random.default_rng([seed, 999, k]), [], [])
