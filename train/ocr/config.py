@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from edge.config import read_yaml_mapping, validate_config
 from edge.metadata import SEVERAL_CROPS, CropReading, InputSpec
+from train.synth.fonts import FontWeights
 
 
 class OcrTrainConfig(BaseModel):
@@ -31,10 +32,11 @@ class OcrTrainConfig(BaseModel):
     """Synthetic plates rendered (once, then cached) for training."""
     synthetic_styles: list[str] | None = None
     """Plate styles to render (None: all, with their default weights)."""
-    synthetic_fonts: Literal["bold", "all", "din", "stroke"] = "bold"
+    synthetic_fonts: FontWeights = "bold"
     """Fonts of the synthetic plates' characters: ``bold`` (the renderer's fonts until 2026-11-25),
-    ``all`` (also regular and medium weights: the thinner strokes of DIN-style EU plates) or ``din``
-    (``all`` and the DIN 1451-style stroke lettering of ``train/synth/strokefont.py``)."""
+    ``all`` (also regular and medium weights: the thinner strokes of DIN-style EU plates), ``din``
+    (``all`` and the DIN 1451-style stroke lettering of ``train/synth/strokefont.py``) or ``stroke``
+    (that lettering only)."""
     real_sources: list[str] = ["us_crops", "br_crops", "tunisia", "france"]
     """Shared dataset folders whose training split (rows with text) is used."""
     scene_plates: int = Field(default=0, ge=0)

@@ -55,7 +55,7 @@ def run_synth(args: argparse.Namespace) -> int:
     if args.count < 1:
         raise AnprError("--count must be at least 1")
     styles = _styles(args.styles)
-    with plate_font_weights(getattr(args, "fonts", "bold")):
+    with plate_font_weights(args.fonts):
         return _write(args, styles)
 
 

@@ -12,23 +12,15 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from train.synth.fonts import fallback_font
 from train.synth.strokefont import StrokeFont
 
 Colour = tuple[int, int, int]
-#: The font stroke lettering falls back to for characters it has no glyph for (DejaVu ships with matplotlib).
-_FALLBACK_FONT = "DejaVuSans-Bold.ttf"
 
 
 @lru_cache(maxsize=64)
 def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), size)
-
-
-@lru_cache(maxsize=1)
-def _fallback_font_path() -> Path:
-    import matplotlib
-
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / _FALLBACK_FONT
 
 
 def text_mask(text: str, font: Path | StrokeFont, size: int = 96, spacing: float = 0.0) -> np.ndarray:
@@ -42,7 +34,7 @@ def text_mask(text: str, font: Path | StrokeFont, size: int = 96, spacing: float
     if isinstance(font, StrokeFont):
         if font.supports(text):
             return font.mask(text, size, spacing)
-        font = _fallback_font_path()
+        font = fallback_font()
     face = _font(font, size)
     if spacing == 0.0 or len(text) < 2:
         left, top, right, bottom = face.getbbox(text)

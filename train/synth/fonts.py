@@ -16,12 +16,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from edge.errors import AnprError
 from train.synth.strokefont import StrokeFont
 
 FontWeights = Literal["bold", "all", "din", "stroke"]
+#: Every :data:`FontWeights` value (``anpr synth --fonts`` lists the same; a test keeps them equal).
+FONT_WEIGHTS: tuple[str, ...] = get_args(FontWeights)
 #: A font the plate renderer draws with: a font file, or procedural stroke lettering.
 PlateFont = Path | StrokeFont
 
@@ -92,7 +94,7 @@ def _collect(entries: list[tuple[str, str]]) -> tuple[Path, ...]:
 def plate_font_weights(weights: FontWeights) -> Iterator[None]:
     """Within the block, :func:`plate_fonts` gives ``weights`` (``bold``, the default, ``all``, ``din`` or
     ``stroke``)."""
-    if weights not in ("bold", "all", "din", "stroke"):
+    if weights not in FONT_WEIGHTS:
         raise ValueError(f"font weights must be 'bold', 'all', 'din' or 'stroke', got {weights!r}")
     token = _WEIGHTS.set(weights)
     try:
@@ -118,6 +120,15 @@ def _plate_fonts(weights: FontWeights) -> tuple[PlateFont, ...]:
     if not fonts:
         raise AnprError("no fonts found for the plate renderer: install the 'train' extra (pip install -e '.[train]')")
     return fonts + _STROKE_FONTS if weights == "din" else fonts
+
+
+@lru_cache(maxsize=1)
+def fallback_font() -> Path:
+    """The font file text is drawn in when stroke lettering has no glyph for it (DejaVu Sans Bold)."""
+    found = _package_file("matplotlib", "mpl-data/fonts/ttf/DejaVuSans-Bold.ttf")
+    if found is None:
+        raise AnprError("DejaVu Sans Bold not found: install the 'train' extra (pip install -e '.[train]')")
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -168,8 +168,6 @@ class StrokeFont:
                 pts = np.array([[(x + px * inner) * scale, (pen + py * inner) * scale] for px, py in stroke])
                 pts = np.round(pts * 16).astype(np.int32)  # 4 fractional bits
                 thickness = max(1, round(pen * scale))
-                if len(pts) == 2 and np.array_equal(pts[0], pts[1]):
-                    pts[1] += 1
                 cv2.polylines(canvas, [pts], False, 255, thickness, cv2.LINE_AA, shift=4)
             x += advance * inner + (gap if k < len(text) - 1 else 0.0)
         small = cv2.resize(canvas, (width, height), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0

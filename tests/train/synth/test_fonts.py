@@ -46,3 +46,15 @@ def test_synthetic_plates_are_cached_per_font_weights(tmp_path):
     assert not np.array_equal(bold, every)
     again, _, _ = synthetic_set(spec, 8, 3, ["eu_ro"], tmp_path, workers=1, fonts="all")
     assert np.array_equal(again, every)
+
+
+def test_the_synth_cli_offers_every_font_weight():
+    import argparse
+
+    from train.cli import register_synth
+    from train.synth.fonts import FONT_WEIGHTS
+
+    parser = argparse.ArgumentParser()
+    register_synth(parser.add_subparsers())
+    synth = next(a for a in parser._subparsers._group_actions[0].choices["synth"]._actions if a.dest == "fonts")
+    assert tuple(synth.choices) == FONT_WEIGHTS
