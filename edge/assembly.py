@@ -24,7 +24,9 @@ def load_readers(cfg: AgentConfig) -> Readers:
     """Open both models of ``cfg.models`` at ``cfg.precision`` (sha256 and input shape checked)."""
     det_model, det_card = open_model(cfg.models, "detector", cfg.precision, cfg.num_threads)
     ocr_model, ocr_card = open_model(cfg.models, "ocr", cfg.precision, cfg.num_threads)
-    params = DecodeParams.from_card(det_card["decode"], cfg.filters.min_detection_score, cfg.detector.second_look)
+    params = DecodeParams.from_card(
+        det_card["decode"], cfg.filters.min_detection_score, cfg.detector.second_look, cfg.detector.mirror
+    )
     detector = PlateDetector(det_model, InputSpec.model_validate(det_card["input"]), params)
     recognizer = PlateRecognizer.from_card(
         ocr_model, ocr_card, cfg.ocr.formats, cfg.ocr.format_max_penalty, cfg.ocr.several_crops, cfg.ocr.level_sloped

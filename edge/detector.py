@@ -7,6 +7,10 @@ The model is anchor-free (CenterNet-style) at one stride: a ``heatmap`` of plate
 A **second look** (``decode.second_look`` in the model card) runs the same model again on a window
 around each of the few most likely candidates, so a small or doubtful plate is seen larger; the
 candidate's score becomes the geometric mean of both looks and its box the one found up close.
+
+A **mirror look** (``decode.mirror``) runs the first look on the frame and on its mirror image and
+averages the two heatmaps (boxes from the unmirrored run): a plate looks like a plate both ways round,
+while much of what looks like one by chance does not.
 """
 
 from __future__ import annotations
@@ -62,11 +66,17 @@ class DecodeParams:
     second_look_min_score: float = 0.0
     """The candidates worth a second look: the square of the card's threshold, the lowest first score
     whose geometric mean with a sure second one (1.0) can still pass it."""
+    mirror: bool = False
+    """The first look also runs on the mirrored frame; the two heatmaps are averaged (one more run of
+    the model per frame). Offsets and sizes come from the unmirrored run, so boxes do not move."""
 
     @classmethod
-    def from_card(cls, decode: dict, min_score: float = 0.0, second_look: bool = True) -> DecodeParams:
+    def from_card(
+        cls, decode: dict, min_score: float = 0.0, second_look: bool = True, mirror: bool | None = None
+    ) -> DecodeParams:
         """The card's ``decode`` section; ``min_score`` raises the threshold (the agent's
-        ``filters.min_detection_score``); ``second_look=False`` turns the second look off."""
+        ``filters.min_detection_score``); ``second_look=False`` turns the second look off; ``mirror``
+        turns the mirror look on or off (None: as the card's ``decode.mirror`` says, off without it)."""
         threshold = max(float(decode["score_threshold"]), min_score)
         look = decode.get("second_look") if second_look else None
         try:
@@ -82,7 +92,16 @@ class DecodeParams:
             max_detections=int(decode["max_detections"]),
             second_look=look,
             second_look_min_score=threshold**2 if look is not None else 0.0,
+            mirror=_card_flag(decode, "mirror") if mirror is None else mirror,
         )
+
+
+def _card_flag(decode: dict, key: str) -> bool:
+    """A true/false key of the card's ``decode`` section (False when absent)."""
+    value = decode.get(key, False)
+    if not isinstance(value, bool):
+        raise ModelLoadError(f"detector card: decode.{key} must be true or false, not {value!r}")
+    return value
 
 
 def local_maxima(heat: np.ndarray) -> np.ndarray:
@@ -119,24 +138,32 @@ class PlateDetector:
         self.runner, self.spec, self.params = runner, spec, params
         #: runs of the model for second looks so far (the agent's closing log line reports them)
         self.second_looks = 0
+        #: runs of the model on mirrored frames so far
+        self.mirror_looks = 0
 
     def detect(self, frame_bgr: np.ndarray, settled: Sequence[Box] = ()) -> list[Detection]:
         """Plates in ``frame_bgr``. Candidates overlapping a ``settled`` box (a plate already read, which
         the caller only needs to follow) get no second look: their first look decides."""
-        look = self.params.second_look
+        look, mirror = self.params.second_look, self.params.mirror
         if look is None:
-            boxes, scores = self._look(frame_bgr, self.params.score_threshold)
+            boxes, scores = self._look(frame_bgr, self.params.score_threshold, mirror)
         else:
             first = min(self.params.score_threshold, self.params.second_look_min_score)
-            boxes, scores = self._second_look(frame_bgr, *self._look(frame_bgr, first), look, settled)
+            boxes, scores = self._second_look(frame_bgr, *self._look(frame_bgr, first, mirror), look, settled)
         return [Detection(Box(*map(float, b)), float(s)) for b, s in zip(boxes, scores)]
 
-    def _look(self, frame_bgr: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-        """One run of the model: boxes (frame pixels, clipped, non-empty) and scores of at least ``threshold``."""
+    def _look(self, frame_bgr: np.ndarray, threshold: float, mirror: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """One run of the model (two with ``mirror``: the heatmap averaged with the mirrored frame's, turned
+        back): boxes (frame pixels, clipped, non-empty) and scores of at least ``threshold``."""
         pixels, transform = prepare_detector_input(frame_bgr, self.spec)
         out = self.runner.run(pixels)
+        heatmap = out["heatmap"]
+        if mirror:
+            self.mirror_looks += 1
+            mirrored = self.runner.run(np.ascontiguousarray(pixels[:, ::-1]))["heatmap"]
+            heatmap = (np.asarray(heatmap, np.float32) + np.flip(np.asarray(mirrored, np.float32), axis=-2)) / 2
         params = replace(self.params, score_threshold=threshold)
-        boxes, scores = decode(out["heatmap"], out["offset"], out["size"], params)
+        boxes, scores = decode(heatmap, out["offset"], out["size"], params)
         boxes = transform.to_frame(boxes)
         h, w = frame_bgr.shape[:2]
         boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, w)

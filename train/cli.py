@@ -193,6 +193,13 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
         help="run the detector once per image, without the card's second look (as the agent's "
         "detector.second_look: false)",
     )
+    evaluate.add_argument(
+        "--mirror",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run the detector's first look also on the mirrored image and average the heatmaps, or not "
+        "(default: as the card's decode.mirror says; the agent's detector.mirror)",
+    )
     evaluate.set_defaults(handler=_evaluate)
 
 

@@ -158,7 +158,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
     scores, details = evaluate_ocr(recognizer, [r for r in all_rows if r[1].text])
     report = {"ocr": scores, "models": {"ocr": info}, "data": [str(d) for d in args.data], "split": args.split}
     box_rows = [r for r in all_rows if r[1].box is not None]
-    loaded = load_detector(args.models, args.float, not getattr(args, "single_look", False)) if box_rows else None
+    loaded = (
+        load_detector(args.models, args.float, not getattr(args, "single_look", False), getattr(args, "mirror", None))
+        if box_rows
+        else None
+    )
     if loaded is not None:
         detector, det_info = loaded
         report["models"]["detector"] = det_info
@@ -174,7 +178,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if "detection" in report:
         d, e, m = report["detection"], report["e2e"], report["models"]["detector"]
         print(
-            f"detection ({m['file']}, threshold {m['threshold']}{', second look' if m['second_look'] else ''}) "
+            f"detection ({m['file']}, threshold {m['threshold']}{', second look' if m['second_look'] else ''}"
+            f"{', mirror look' if m['mirror'] else ''}) "
             f"on {d['n']} boxes: recall {d['recall']:.2f} %, precision {d['precision']:.2f} %, AP50 {d['ap50']:.2f}"
         )
         print(

@@ -35,9 +35,12 @@ log = logging.getLogger(__name__)
 AP_THRESHOLD = 0.05  # decode threshold used to trace the precision-recall curve for AP50
 
 
-def load_detector(models: Path, use_float: bool, second_look: bool = True) -> tuple[PlateDetector, dict] | None:
+def load_detector(
+    models: Path, use_float: bool, second_look: bool = True, mirror: bool | None = None
+) -> tuple[PlateDetector, dict] | None:
     """The detector from ``models/`` (int8, or float32 with ``use_float``) with the card's decoding, its
-    second look included unless ``second_look`` is False; None when there is no detector card."""
+    second look included unless ``second_look`` is False, its mirror look as ``mirror`` says (None: as the
+    card says); None when there is no detector card."""
     from edge.models import load_card
     from edge.runtime.interpreter import TFLiteModel
 
@@ -49,13 +52,14 @@ def load_detector(models: Path, use_float: bool, second_look: bool = True) -> tu
     if not entry or not (models / entry["file"]).is_file():
         raise AnprError(f"{models}: no {precision} detector TFLite (run 'make export')")
     model = TFLiteModel(models / entry["file"], output_names=card["output_names"])
-    params = DecodeParams.from_card(card["decode"], second_look=second_look)
+    params = DecodeParams.from_card(card["decode"], second_look=second_look, mirror=mirror)
     info = {
         "file": entry["file"],
         "backend": model.backend,
         "precision": precision,
         "threshold": params.score_threshold,
         "second_look": params.second_look is not None,
+        "mirror": params.mirror,
     }
     return PlateDetector(model, InputSpec.model_validate(card["input"]), params), info
 

@@ -116,3 +116,29 @@ def test_settled_plates_get_no_second_look_and_looks_are_counted():
     assert model.calls == 3 and finder.second_looks == 1
     assert len(finder.detect(frame_with_plate(plate), settled=[Box(0, 0, 50, 20)])) == 1  # elsewhere: looked at
     assert finder.second_looks == 2
+
+
+def test_from_card_mirror_look_follows_the_card_unless_told():
+    card = {"stride": 4, "score_threshold": 0.4, "nms_iou": 0.5, "max_detections": 7}
+    assert DecodeParams.from_card(card).mirror is False
+    assert DecodeParams.from_card({**card, "mirror": True}).mirror is True
+    assert DecodeParams.from_card({**card, "mirror": True}, mirror=False).mirror is False
+    assert DecodeParams.from_card(card, mirror=True).mirror is True
+    with pytest.raises(ModelLoadError, match=r"decode\.mirror"):
+        DecodeParams.from_card({**card, "mirror": "yes"})
+
+
+def test_mirror_look_drops_a_peak_the_mirrored_frame_does_not_see_and_keeps_the_plate():
+    plate = (200, 150, 360, 186)  # input x 50..90: 40 px wide, score 1.0, centre mid-cell
+    ghost = (20, 40, 0.6)  # a false peak at fixed input pixels: the mirrored run puts it elsewhere
+    card = {"stride": STRIDE, "score_threshold": 0.45, "nms_iou": 0.45, "max_detections": 20}
+    plain = PlateDetector(BrightBoxModel(ghost=ghost), SPEC, DecodeParams.from_card(card))
+    both = plain.detect(frame_with_plate(plate))
+    assert sorted(round(d.score, 2) for d in both) == [0.6, 1.0]
+    model = BrightBoxModel(ghost=ghost)
+    mirrored = PlateDetector(model, SPEC, DecodeParams.from_card(card, mirror=True))
+    found = mirrored.detect(frame_with_plate(plate))
+    assert model.calls == 2 and mirrored.mirror_looks == 1
+    assert len(found) == 1 and found[0].score == pytest.approx(1.0)
+    plate_before = max(both, key=lambda d: d.score)
+    assert found[0].box == plate_before.box  # boxes come from the unmirrored run

@@ -90,4 +90,8 @@ def test_evaluate_cli_adds_detection_and_e2e(tiny_models, tmp_path):
     assert {"recall", "precision", "ap50", "n", "by_group"} <= set(report["detection"])
     assert {"exact_match", "n", "by_group", "false_reads_per_image"} <= set(report["e2e"])
     assert report["ms_per_image"] > 0 and report["ocr"]["n"] >= 3
+    assert report["models"]["detector"]["mirror"] is False  # the tiny card has no decode.mirror
+    argv = ["evaluate", "--data", str(scenes), "--models", str(tiny_models), "--json", str(out), "--mirror"]
+    assert main(argv) == 0
+    assert json.loads(out.read_text())["models"]["detector"]["mirror"] is True
     assert cv2.imread(str(scenes / "images" / "scenes" / "000000.jpg")) is not None
