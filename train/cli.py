@@ -103,6 +103,12 @@ def register_synth(subparsers: argparse._SubParsersAction) -> None:
         help="plate characters' fonts: bold (default), all weights, all plus DIN-style stroke lettering (din), "
         "or that lettering only (stroke)",
     )
+    synth.add_argument(
+        "--us-extras",
+        action="store_true",
+        help="US plates also with stacked characters on the right, a disabled-driver symbol, a sun or diamond "
+        "emblem, a mascot behind the characters (none of it in the label; train/synth/us_extras.py)",
+    )
     synth.add_argument("--preview", type=Path, help="also write a grid of the first images to this PNG")
     _add_data_root(synth)
     synth.add_argument(

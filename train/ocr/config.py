@@ -37,6 +37,10 @@ class OcrTrainConfig(BaseModel):
     ``all`` (also regular and medium weights: the thinner strokes of DIN-style EU plates), ``din``
     (``all`` and the DIN 1451-style stroke lettering of ``train/synth/strokefont.py``) or ``stroke``
     (that lettering only)."""
+    synthetic_us_extras: bool = False
+    """Draw US plates also with the clutter of ``train/synth/us_extras.py`` (stacked small characters on
+    the right, a disabled-driver symbol, a sun or diamond emblem between the groups, a mascot behind the
+    first characters), none of it in the label. False: the US plates of every stage before 2026-12-03."""
     real_sources: list[str] = ["us_crops", "br_crops", "tunisia", "france"]
     """Shared dataset folders whose training split (rows with text) is used."""
     scene_plates: int = Field(default=0, ge=0)

@@ -24,6 +24,7 @@ from train.data.annotations import read_dataset
 from train.data.splits import load_manifest, select_split
 from train.synth.fonts import FontWeights, plate_font_weights
 from train.synth.plates import render_plate_sample
+from train.synth.us_extras import us_plate_extras
 
 log = logging.getLogger(__name__)
 #: Context kept around a box when a real crop is cached for augmentation (fraction of box size).
@@ -74,10 +75,10 @@ def load_real_crops(root: Path, manifest_path: Path, sources: list[str], split: 
 
 
 def _render_chunk(args: tuple) -> tuple[np.ndarray, list[str], list[str]]:
-    seed, start, stop, spec_json, styles, fonts = args
+    seed, start, stop, spec_json, styles, fonts, us_extras = args
     spec = InputSpec.model_validate_json(spec_json)
     images, texts, styles_out = [], [], []
-    with plate_font_weights(fonts):
+    with plate_font_weights(fonts), us_plate_extras(us_extras):
         for i in range(start, stop):
             sample = render_plate_sample(np.random.default_rng([seed, i]), styles)
             images.append(prepare_ocr_input(sample.image, None, spec))
@@ -94,17 +95,22 @@ def synthetic_set(
     cache_dir: Path,
     workers: int = 2,
     fonts: FontWeights = "bold",
+    us_extras: bool = False,
 ) -> tuple[np.ndarray, list[str], list[str]]:
-    """``count`` rendered plates as model inputs (characters in ``fonts`` weights), cached on disk by
-    their parameters."""
-    key = hashlib.sha256(json.dumps([spec.model_dump(), count, seed, styles, renderer_digest(), fonts]).encode())
+    """``count`` rendered plates as model inputs (characters in ``fonts`` weights; US plates with the
+    clutter of :mod:`train.synth.us_extras` when ``us_extras``), cached on disk by their parameters."""
+    parameters = [spec.model_dump(), count, seed, styles, renderer_digest(), fonts] + ([True] if us_extras else [])
+    key = hashlib.sha256(json.dumps(parameters).encode())
     path = cache_dir / f"synth_ocr_{key.hexdigest()[:16]}.npz"
     if path.is_file():
         data = np.load(path)
         return data["images"], data["texts"].tolist(), data["styles"].tolist()
     log.info("rendering %d synthetic plates (cached at %s)", count, path)
     chunk = 500
-    jobs = [(seed, s, min(count, s + chunk), spec.model_dump_json(), styles, fonts) for s in range(0, count, chunk)]
+    jobs = [
+        (seed, s, min(count, s + chunk), spec.model_dump_json(), styles, fonts, us_extras)
+        for s in range(0, count, chunk)
+    ]
     images, texts, style_names = [], [], []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for imgs, txts, stys in pool.map(_render_chunk, jobs):

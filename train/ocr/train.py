@@ -171,6 +171,7 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
         cfg.synthetic_styles,
         run_dir.parent / "cache",
         fonts=cfg.synthetic_fonts,
+        us_extras=cfg.synthetic_us_extras,
     )
     scene_train = scene_crop_set(
         data_root, manifest, cfg.scene_plates, cfg.seed, cfg.scene_min_plate_width, run_dir.parent / "cache"

@@ -16,6 +16,7 @@ from train.data.splits import DEFAULT_MANIFEST, load_manifest, select_split
 from train.synth.fonts import plate_font_weights
 from train.synth.plates import render_plate_sample, style_names
 from train.synth.scenes import collect_real, render_scene
+from train.synth.us_extras import us_plate_extras
 from train.synth.writer import LayoutWriter, preview_grid
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def run_synth(args: argparse.Namespace) -> int:
     if args.count < 1:
         raise AnprError("--count must be at least 1")
     styles = _styles(args.styles)
-    with plate_font_weights(args.fonts):
+    with plate_font_weights(args.fonts), us_plate_extras(args.us_extras):
         return _write(args, styles)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from train.synth.fonts import plate_font_weights
 from train.synth.plates import render_clean, render_plate_sample, style_names, to_bgr
 from train.synth.scenes import render_scene
+from train.synth.us_extras import us_plate_extras
 from train.synth.writer import preview_grid
 
 
@@ -41,6 +42,14 @@ def write_previews(out: Path, seed: int = 0) -> list[Path]:
             items.append((sample.image, [], [sample.text]))
     path = out / "plates_din_lettering.png"
     cv2.imwrite(str(path), preview_grid(items, (176, 60), 8))
+    written.append(path)
+    items = []
+    with us_plate_extras():  # the US plates' extra clutter (anpr synth --us-extras)
+        for k in range(16):
+            plate = render_clean("us", np.random.default_rng([seed, 700, k]))
+            items.append((to_bgr(plate), [], [plate.text]))
+    path = out / "plates_us_extras.png"
+    cv2.imwrite(str(path), preview_grid(items, (176, 88), 8))
     written.append(path)
     scenes = []
     for k in range(8):

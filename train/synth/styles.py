@@ -17,6 +17,18 @@ import numpy as np
 from train.synth import draw
 from train.synth.fonts import arabic_fonts, header_fonts, plate_fonts
 from train.synth.formats import ARABIC_TUNIS, render_pattern, vanity_text
+from train.synth.us_extras import (
+    DISABLED_SYMBOL_PROBABILITY,
+    EXTRA_EMBLEM_PROBABILITY,
+    MASCOT_PROBABILITY,
+    STACKED_RIGHT_PROBABILITY,
+    draw_disabled_symbol,
+    draw_emblem,
+    draw_mascot,
+    draw_stacked,
+    extras_on,
+    split_groups,
+)
 
 
 @dataclass(frozen=True)
@@ -194,17 +206,35 @@ def render_us(rng: np.random.Generator) -> RenderedPlate:
     slogan = _pick(rng, US_SLOGANS)
     draw.text_in_box(canvas, slogan, _pick(rng, header_fonts()), (60, 124, 240, rng.uniform(138, 145)), accent)
     text_box = [rng.uniform(12, 30), rng.uniform(38, 46), w - rng.uniform(12, 30), rng.uniform(110, 120)]
+    extras = extras_on()  # train.synth.us_extras: more clutter of real plates, drawn only when asked
+    if extras:
+        if rng.random() < STACKED_RIGHT_PROBABILITY:
+            draw_stacked(canvas, rng, text_box[2] - 18, font, ink)
+            text_box[2] -= 26
+        if rng.random() < DISABLED_SYMBOL_PROBABILITY:
+            draw_disabled_symbol(canvas, (text_box[0], 52.0, text_box[0] + 30, 104.0), ink)
+            text_box[0] += 36
+        if rng.random() < MASCOT_PROBABILITY:
+            draw_mascot(canvas, rng, text_box, accent)
     if rng.random() < 0.15:  # stacked small characters at the left (county, disabled, ...): clutter
         small = render_pattern(_pick(rng, ["LL", "DD", "L", "LLL"]), rng)[0]
         for k, ch in enumerate(small[:2]):
             draw.text_in_box(canvas, ch, font, (text_box[0], 48 + k * 30, text_box[0] + 18, 74 + k * 30), ink)
         text_box[0] += 26
-    if rng.random() < 0.15 and " " in printed:  # a symbol between groups (peach, heart, state outline)
-        left, right = printed.split(" ", 1)
+    groups = split_groups(printed) if extras else (printed.split(" ", 1) if " " in printed else None)
+    # a symbol between groups (peach, heart, state outline; with the extras also a Zia sun or a diamond)
+    if (rng.random() < 0.15 or (extras and rng.random() < EXTRA_EMBLEM_PROBABILITY)) and groups is not None:
+        left, right = groups
         mid = (text_box[0] + text_box[2]) / 2
-        draw.text_in_box(canvas, left, font, (text_box[0], text_box[1], mid - 14, text_box[3]), ink, align="right")
-        draw.fill_circle(canvas, (mid, (text_box[1] + text_box[3]) / 2), 11, _jitter((230, 120, 60), rng, 40))
-        draw.text_in_box(canvas, right, font, (mid + 14, text_box[1], text_box[2], text_box[3]), ink, align="left")
+        radius = rng.uniform(11, 20) if extras else 11
+        gap = radius + 3
+        draw.text_in_box(canvas, left, font, (text_box[0], text_box[1], mid - gap, text_box[3]), ink, align="right")
+        centre = (mid, (text_box[1] + text_box[3]) / 2)
+        if extras:
+            draw_emblem(canvas, rng, centre, radius, _jitter(_pick(rng, [(230, 120, 60), (200, 40, 40)]), rng, 40))
+        else:
+            draw.fill_circle(canvas, centre, radius, _jitter((230, 120, 60), rng, 40))
+        draw.text_in_box(canvas, right, font, (mid + gap, text_box[1], text_box[2], text_box[3]), ink, align="left")
     else:
         draw.text_in_box(canvas, printed, font, tuple(text_box), ink, spacing=rng.uniform(0.0, 0.12))
     for corner_x in [8, w - 48] if rng.random() < 0.5 else [_pick(rng, [8, w - 48])]:
