@@ -24,10 +24,10 @@ Colour = tuple[float, float, float]
 
 _EXTRAS: ContextVar[bool] = ContextVar("us_plate_extras", default=False)
 #: How often each extra appears on a US plate (inside :func:`us_plate_extras`).
-STACKED_RIGHT_PROBABILITY = 0.15
-DISABLED_SYMBOL_PROBABILITY = 0.08
-MASCOT_PROBABILITY = 0.15
-EXTRA_EMBLEM_PROBABILITY = 0.15
+STACKED_RIGHT_PROBABILITY = 0.25
+DISABLED_SYMBOL_PROBABILITY = 0.15
+MASCOT_PROBABILITY = 0.2
+EXTRA_EMBLEM_PROBABILITY = 0.2
 
 
 @contextmanager
@@ -115,12 +115,14 @@ def draw_stacked(
 
 
 def split_groups(printed: str) -> tuple[str, str] | None:
-    """The registration split in two for an emblem: at its first space, else where letters turn to
-    digits or back; None when there is no such place."""
+    """The registration split in two for an emblem: at its first space, else at the first place where
+    letters turn to digits or back with at least two characters each side (one character alone would be
+    drawn as large as its half of the plate); None when there is no such place."""
     if " " in printed:
         left, right = printed.split(" ", 1)
         return left, right
-    for i in range(1, len(printed)):
-        if printed[i - 1].isalpha() != printed[i].isalpha() and printed[i - 1].isalnum() and printed[i].isalnum():
+    for i in range(2, len(printed) - 1):
+        before, after = printed[i - 1], printed[i]
+        if before.isalpha() != after.isalpha() and before.isalnum() and after.isalnum():
             return printed[:i], printed[i:]
     return None

@@ -36,7 +36,14 @@ def test_extras_change_some_plates_only_inside_the_block_and_keep_every_label():
 
 @pytest.mark.parametrize(
     ("printed", "groups"),
-    [("ABC 1234", ("ABC", "1234")), ("ABC1234", ("ABC", "1234")), ("123AB", ("123", "AB")), ("ABCDEF", None)],
+    [
+        ("ABC 1234", ("ABC", "1234")),
+        ("ABC1234", ("ABC", "1234")),
+        ("123AB", ("123", "AB")),
+        ("1IQF873", ("1IQF", "873")),  # not a lone 1 drawn half a plate wide
+        ("ABCDEF", None),
+        ("A12345", None),
+    ],
 )
 def test_split_groups_at_a_space_or_where_letters_turn_to_digits(printed, groups):
     assert split_groups(printed) == groups
