@@ -160,7 +160,7 @@ class PlateDetector:
         heatmap = out["heatmap"]
         if mirror:
             self.mirror_looks += 1
-            mirrored = self.runner.run(np.ascontiguousarray(pixels[:, ::-1]))["heatmap"]
+            mirrored = self.runner.run(np.ascontiguousarray(np.flip(pixels, axis=-2)))["heatmap"]  # (.., W, C)
             heatmap = (np.asarray(heatmap, np.float32) + np.flip(np.asarray(mirrored, np.float32), axis=-2)) / 2
         params = replace(self.params, score_threshold=threshold)
         boxes, scores = decode(heatmap, out["offset"], out["size"], params)
