@@ -99,7 +99,7 @@ def synthetic_set(
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """``count`` rendered plates as model inputs (characters in ``fonts`` weights; US plates with the
     clutter of :mod:`train.synth.us_extras` when ``us_extras``), cached on disk by their parameters."""
-    parameters = [spec.model_dump(), count, seed, styles, renderer_digest(), fonts] + ([True] if us_extras else [])
+    parameters = [spec.model_dump(), count, seed, styles, renderer_digest(), fonts, us_extras]
     key = hashlib.sha256(json.dumps(parameters).encode())
     path = cache_dir / f"synth_ocr_{key.hexdigest()[:16]}.npz"
     if path.is_file():

@@ -217,9 +217,7 @@ def render_us(rng: np.random.Generator) -> RenderedPlate:
         if rng.random() < MASCOT_PROBABILITY:
             draw_mascot(canvas, rng, text_box, accent)
     if rng.random() < 0.15:  # stacked small characters at the left (county, disabled, ...): clutter
-        small = render_pattern(_pick(rng, ["LL", "DD", "L", "LLL"]), rng)[0]
-        for k, ch in enumerate(small[:2]):
-            draw.text_in_box(canvas, ch, font, (text_box[0], 48 + k * 30, text_box[0] + 18, 74 + k * 30), ink)
+        draw_stacked(canvas, rng, text_box[0], font, ink)
         text_box[0] += 26
     groups = split_groups(printed) if extras else (printed.split(" ", 1) if " " in printed else None)
     # a symbol between groups (peach, heart, state outline; with the extras also a Zia sun or a diamond)

@@ -105,13 +105,12 @@ def draw_emblem(
             cv2.polylines(canvas, [pts], False, colour, thick, cv2.LINE_AA, shift=2)
 
 
-def draw_stacked(
-    canvas: np.ndarray, rng: np.random.Generator, x: float, font, colour: Colour, top: float = 48.0
-) -> None:
-    """Two small stacked characters (a county code, ``LE``, ``HC``) in a column starting at ``x``."""
+def draw_stacked(canvas: np.ndarray, rng: np.random.Generator, x: float, font, colour: Colour) -> None:
+    """Up to two small stacked characters (a county code, ``LE``, ``HC``) in an 18 px column from ``x``
+    (the US style draws them at the left always, and at the right with the extras)."""
     small = render_pattern(str(rng.choice(["LL", "DD", "L", "LLL"])), rng)[0]
     for k, ch in enumerate(small[:2]):
-        draw.text_in_box(canvas, ch, font, (x, top + k * 30, x + 18, top + 26 + k * 30), colour)
+        draw.text_in_box(canvas, ch, font, (x, 48 + k * 30, x + 18, 74 + k * 30), colour)
 
 
 def split_groups(printed: str) -> tuple[str, str] | None:
