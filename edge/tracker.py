@@ -87,7 +87,9 @@ class Track:
         """Per-character vote over the reads of the most common length, weighted by confidence.
 
         A position's confidence is the winning character's share of the weight times its mean
-        confidence; the text's confidence is the weakest position's.
+        confidence; the text's confidence is the weakest position's, times the share of the track's
+        non-empty reads that have the voted length (reads that disagree on the length, such as the
+        fragments "H" and "HH" of a grille, make a weak vote however sure one of them is).
         """
         reads = [o for o in self.observations if o.text]
         if not reads:
@@ -107,7 +109,7 @@ class Track:
             share = weight[best] / max(1e-9, sum(weight.values()))
             text.append(best)
             confidences.append(share * float(np.mean(members[best])))
-        return "".join(text), float(min(confidences))
+        return "".join(text), float(min(confidences)) * len(same) / len(reads)
 
     def best_observation(self, text: str) -> Observation:
         """The most confident observation whose read equals ``text`` (else the most confident one)."""

@@ -12,7 +12,18 @@ def test_vote_per_character_weighted():
     track = Track(1, [obs(0, "AB123"), obs(1, "A8123", 0.5), obs(2, "AB123", 0.8), obs(3, "AB12", 0.99)])
     text, confidence = track.vote()
     assert text == "AB123"
-    assert confidence == pytest.approx((1.7 / 2.2) * 0.85)
+    # weakest position (1.7 of 2.2 weight, mean 0.85) times the 3 of 4 reads that have the voted length
+    assert confidence == pytest.approx((1.7 / 2.2) * 0.85 * 3 / 4)
+
+
+def test_vote_of_reads_that_disagree_on_the_length_is_weak():
+    # a grille read as fragments: one sure "HH" among empty and shorter reads is not a plate
+    track = Track(1, [obs(0, ""), obs(1, "H", 0.93), obs(2, "HH", 0.65), obs(3, "")])
+    text, confidence = track.vote()
+    assert text == "HH"
+    assert confidence == pytest.approx(0.65 / 2)
+    agreeing = Track(2, [obs(0, "HH", 0.65), obs(1, ""), obs(2, "HH", 0.65)])
+    assert agreeing.vote() == ("HH", pytest.approx(0.65))
 
 
 def test_track_emits_once_when_it_ends():
