@@ -26,3 +26,14 @@ def test_differences_report_share_and_maximum():
     assert differences(a, np.array([[0, 1, 5, 2]], np.uint8)) == "50.0 % of 4 values differ, max 3"
     assert differences(a, a) == "0.0 % of 4 values differ, max 0"
     assert differences(a, a[0]).startswith("shapes differ")
+
+
+def test_box_variants_scale_about_the_centre_shift_and_clip():
+    from edge.types import Box
+
+    vary = load("box_tolerance").vary_box
+    box = Box(100, 50, 200, 70)
+    assert vary(box, (1.0, 1.0, 0.0, 0.0), 640, 480) == box
+    assert vary(box, (1.5, 2.0, 0.0, 0.0), 640, 480) == Box(75, 40, 225, 80)
+    assert vary(box, (1.0, 1.0, 0.1, -0.5), 640, 480) == Box(110, 40, 210, 60)
+    assert vary(Box(0, 0, 100, 20), (1.5, 1.5, 0.0, 0.0), 640, 480) == Box(0, 0, 125, 25)

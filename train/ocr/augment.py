@@ -18,6 +18,20 @@ def jitter_box(box: Box, rng: np.random.Generator, shift: float = 0.06, scale: f
     return Box(cx - w, cy - h, cx + w, cy + h)
 
 
+def loosen_box(box: Box, rng: np.random.Generator, max_growth: float) -> Box:
+    """``box`` grown as a looser hand or detector draws it: its width by up to ``max_growth`` of itself,
+    its height by up to twice that, each growth split unevenly between the two sides."""
+    grow_w = rng.uniform(0.0, max_growth) * box.width
+    grow_h = rng.uniform(0.0, 2.0 * max_growth) * box.height
+    share_x, share_y = rng.uniform(0.2, 0.8, size=2)
+    return Box(
+        box.x1 - grow_w * share_x,
+        box.y1 - grow_h * share_y,
+        box.x2 + grow_w * (1.0 - share_x),
+        box.y2 + grow_h * (1.0 - share_y),
+    )
+
+
 def small_warp(image: np.ndarray, rng: np.random.Generator, max_rotate: float = 5.0, max_shear: float = 0.12):
     """Rotation and shear within the image (border replicated), as an angled camera gives."""
     h, w = image.shape[:2]
@@ -28,8 +42,19 @@ def small_warp(image: np.ndarray, rng: np.random.Generator, max_rotate: float = 
     return cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)
 
 
-def augment_real(image: np.ndarray, box: Box | None, rng: np.random.Generator, strength: float = 1.0):
-    """Augmented (image, box) for one real row; ``box`` None means the image is the crop."""
+def augment_real(
+    image: np.ndarray,
+    box: Box | None,
+    rng: np.random.Generator,
+    strength: float = 1.0,
+    loose_probability: float = 0.0,
+    loose_max: float = 0.3,
+):
+    """Augmented (image, box) for one real row; ``box`` None means the image is the crop. A row with a
+    box in a photo has it loosened (:func:`loosen_box`) with ``loose_probability``; no random draw is
+    made for that when it is 0, so earlier configs keep their random stream."""
+    if box is not None and loose_probability > 0 and rng.random() < loose_probability:
+        box = loosen_box(box, rng, loose_max)
     if box is None:
         h, w = image.shape[:2]
         box = Box(0, 0, w, h)  # a crop: jitter its edges as a detector box would

@@ -53,6 +53,11 @@ class OcrTrainConfig(BaseModel):
     """How many augmented copies of each real crop one epoch sees."""
     augment_strength: float = Field(default=1.0, ge=0.0, le=2.0)
     """Scales the probability of each augmentation applied to real crops."""
+    loose_box_probability: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Chance that a real plate boxed in a photo is cut from a looser box (``train.ocr.augment.loosen_box``):
+    another annotator's or detector's box that takes in more of the car (0: never)."""
+    loose_box_max: float = Field(default=0.3, ge=0.0, le=1.0)
+    """Most a loosened box grows: its width by this fraction, its height by twice it."""
     crops_as_read: bool = False
     """Real rows without a box (crop images) are augmented around the image as it is, as the device
     reads a crop (True), instead of grown by the input's margins with their edge pixels repeated like a

@@ -107,7 +107,14 @@ class TrainingSequence:
                 texts.append(self.synth_texts[i])
             else:
                 crop = self.real[i]
-                image, box = augment_real(crop.image, crop.box, self.rng, self.cfg.augment_strength)
+                image, box = augment_real(
+                    crop.image,
+                    crop.box,
+                    self.rng,
+                    self.cfg.augment_strength,
+                    self.cfg.loose_box_probability,
+                    self.cfg.loose_box_max,
+                )
                 if crop.box is None and self.cfg.crops_as_read:  # cut the jittered crop, read it as it is
                     image, box = crop_box(image, box), None
                 if small:
