@@ -51,6 +51,10 @@ train: setup
 	$(BIN)/anpr train ocr --config train/configs/ocr_din_real8_qat.yaml --data-root "$(DATA)" --run-dir runs/ocr_din_real8_qat
 	$(BIN)/anpr train ocr --config train/configs/ocr_din_average.yaml --data-root "$(DATA)" --run-dir runs/ocr_din_average --ship
 	$(BIN)/anpr train ocr --config train/configs/ocr_us_extras_qat.yaml --data-root "$(DATA)" --run-dir runs/ocr_us_extras_qat --ship
+	$(BIN)/anpr train ocr --config train/configs/ocr_loose_qat.yaml --data-root "$(DATA)" --run-dir runs/ocr_loose_qat
+	$(BIN)/anpr train ocr --config train/configs/ocr_loose_avg.yaml --data-root "$(DATA)" --run-dir runs/ocr_loose_avg
+	$(BIN)/anpr train ocr --config train/configs/ocr_loose_avg_qat.yaml --data-root "$(DATA)" --run-dir runs/ocr_loose_avg_qat
+	$(BIN)/anpr train ocr --config train/configs/ocr_loose_soup.yaml --data-root "$(DATA)" --run-dir runs/ocr_loose_soup --ship
 	$(BIN)/anpr train detector --config train/configs/detector.yaml --data-root "$(DATA)"
 	$(BIN)/anpr train detector --config train/configs/detector_stage2.yaml --data-root "$(DATA)" --resume
 	$(BIN)/anpr train detector --config train/configs/detector_stage3.yaml --data-root "$(DATA)" --resume

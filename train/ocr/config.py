@@ -56,8 +56,10 @@ class OcrTrainConfig(BaseModel):
     loose_box_probability: float = Field(default=0.0, ge=0.0, le=1.0)
     """Chance that a real plate boxed in a photo is cut from a looser box (``train.ocr.augment.loosen_box``):
     another annotator's or detector's box that takes in more of the car (0: never)."""
-    loose_box_max: float = Field(default=0.3, ge=0.0, le=1.0)
-    """Most a loosened box grows: its width by this fraction, its height by twice it."""
+    loose_box_max: float = Field(default=0.3, ge=0.0, le=0.3)
+    """Most a loosened box grows: its width by this fraction, its height by twice it. At most 0.3: real
+    plates are kept with 35 % of their width and 70 % of their height around them
+    (``train.ocr.data.CONTEXT``), and a looser box would run past that into repeated edge pixels."""
     crops_as_read: bool = False
     """Real rows without a box (crop images) are augmented around the image as it is, as the device
     reads a crop (True), instead of grown by the input's margins with their edge pixels repeated like a

@@ -57,3 +57,5 @@ def test_config_bounds():
         OcrTrainConfig(loose_box_probability=1.5)
     with pytest.raises(ValidationError):
         OcrTrainConfig(loose_box_max=-0.1)
+    with pytest.raises(ValidationError):
+        OcrTrainConfig(loose_box_max=0.5)  # past the context real plates are kept with
