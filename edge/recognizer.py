@@ -95,7 +95,7 @@ class PlateRecognizer:
         crop's read if confident enough, else one of the crops' reads chosen by ``crops.combine``
         (:func:`vote_reads` or :func:`most_likely_read`). With ``crops.level``, a sloping or leaning
         plate is read again sheared straight and the likelier text kept (:meth:`read_straightened`)."""
-        read, first = self.read_from_crops(image_bgr, box)
+        read, first = self.read_from_crops(image_bgr, box, boxed=box is not None)
         if self.crops.level is None:
             return read
         return self.read_straightened(image_bgr, box, read, first)
@@ -111,18 +111,18 @@ class PlateRecognizer:
         if level is None:
             return read
         plate = Box(0.0, 0.0, float(image_bgr.shape[1]), float(image_bgr.shape[0])) if box is None else box
-        image, straight = image_bgr, plate
+        image, straight, boxed = image_bgr, plate, box is not None
         base = self._base_grey(image, straight)
         slope = estimate_slope(base, level.max_degrees, level.step_degrees, self.spec.height)
         if abs(slope) >= level.min_degrees:
             image, straight = level_plate(image, straight, slope, level.min_height_ratio)
-            read = self._likelier(read, first, *self.read_from_crops(image, straight))
+            read = self._likelier(read, first, *self.read_from_crops(image, straight, boxed))
         if level.min_slant_degrees is not None:
             grey = self._base_grey(image, straight) if image is not image_bgr else base
             slant = estimate_slant(grey, level.max_degrees, level.step_degrees, self.spec.height)
             if abs(slant) >= level.min_slant_degrees:
                 upright, upright_box = upright_plate(image, straight, slant)
-                read = self._likelier(read, first, *self.read_from_crops(upright, upright_box))
+                read = self._likelier(read, first, *self.read_from_crops(upright, upright_box, boxed))
         return read
 
     def _base_grey(self, image_bgr: np.ndarray, box: Box) -> np.ndarray:
@@ -147,12 +147,18 @@ class PlateRecognizer:
         kept = fitting or list(range(len(reads)))
         return most_likely_read([reads[i] for i in kept], np.stack([outputs[i] for i in kept]), self.alphabet)
 
-    def read_from_crops(self, image_bgr: np.ndarray, box: Box | None) -> tuple[DecodedText, np.ndarray]:
+    def read_from_crops(
+        self, image_bgr: np.ndarray, box: Box | None, boxed: bool | None = None
+    ) -> tuple[DecodedText, np.ndarray]:
         """The crops' read of one plate (as :meth:`read` without straightening), and the base (first)
-        crop's output."""
+        crop's output. ``boxed`` (default: whether ``box`` is given) says the plate was boxed in a
+        larger image; when False, crops marked ``boxed_only`` are skipped."""
+        boxed = box is not None if boxed is None else boxed
         reads: list[DecodedText] = []
         outputs: list[np.ndarray] = []
         for crop in self.crops.crops:
+            if crop.boxed_only and not boxed:
+                continue
             outputs.append(self.probabilities(prepare_ocr_crop(image_bgr, box, self.spec, crop)))
             reads.append(self.decode(outputs[-1]))
             if reads[0].confidence >= self.crops.accept_confidence:

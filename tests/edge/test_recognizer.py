@@ -105,6 +105,36 @@ def test_crop_reading_needs_a_crop_and_sane_fractions():
         ReadCrop(name="huge", left=2.0)
 
 
+BOXED_EXTRA = CropReading(
+    crops=(*VOTING.crops, ReadCrop(name="tighter", left=-0.08, top=-0.2, right=-0.08, bottom=-0.2, boxed_only=True)),
+    accept_confidence=0.95,
+    combine="vote",
+)
+
+
+def test_a_boxed_only_crop_is_read_for_a_boxed_plate_and_skipped_for_a_whole_image():
+    script = [("AB12", 0.4), ("AB12", 0.4), ("X", 0.4), ("AB123", 0.9)]
+    decoded, runner = read(BOXED_EXTRA, script)
+    assert len(runner.inputs) == 4 and decoded.text == "AB123"  # 0.9 outweighs the two agreeing 0.4s
+    whole = ScriptedRunner(script)
+    recognizer = PlateRecognizer(whole, SPEC, ALPHABET, "probs", crops=BOXED_EXTRA)
+    assert recognizer.read(FRAME[50:70, 60:140]).text == "AB12" and len(whole.inputs) == 3
+
+
+def test_new_readers_get_the_boxed_only_tighter_crop_after_the_three():
+    from edge.metadata import DEFAULT_READ_CROPS
+
+    assert DEFAULT_READ_CROPS.crops[:3] == SEVERAL_CROPS.crops
+    tighter = DEFAULT_READ_CROPS.crops[3]
+    assert tighter.boxed_only and tighter.left < 0 and tighter.top < 0
+
+
+def test_the_first_crop_cannot_be_boxed_only():
+    with pytest.raises(ValidationError, match="boxed_only"):
+        CropReading(crops=(ReadCrop(name="base", boxed_only=True),))
+    assert ReadCrop(name="old").boxed_only is False  # cards written before the field read every crop
+
+
 def soft_probs(steps: list[dict[str, float]]) -> np.ndarray:
     """CTC output with one step per dict (character -> probability, the rest is blank) and a blank
     step after each, every class keeping a little probability as a trained reader's output does."""

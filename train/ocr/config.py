@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from edge.config import read_yaml_mapping, validate_config
-from edge.metadata import SEVERAL_CROPS, CropReading, InputSpec
+from edge.metadata import DEFAULT_READ_CROPS, CropReading, InputSpec
 from train.synth.fonts import FontWeights
 
 
@@ -92,11 +92,12 @@ class OcrTrainConfig(BaseModel):
     when resuming). Used to fine-tune a trained reader, for example quantisation-aware. A reader trained
     with a smaller ``width_multiplier`` is widened (``train/widen.py``): its weights fill the leading
     channels and the new channels start with zero outgoing weights, so training starts from its reads."""
-    read_crops: CropReading = SEVERAL_CROPS
+    read_crops: CropReading = DEFAULT_READ_CROPS
     """Crops the device reads a plate from (written to the model card as ``read_crops``): by default the
-    trained crop, then a tighter and a looser one when the first read is unsure, their texts combined by
-    CTC likelihood (``combine: vote`` for the confidence vote), and a plate whose text slopes 6 degrees
-    or more read again sheared level (``level``; ``level: null`` turns that off).
+    trained crop, then a tighter and a looser one and, for a plate boxed in a larger image, one well
+    inside the box, when the first read is unsure, their texts combined by CTC likelihood (``combine:
+    vote`` for the confidence vote), and a plate whose text slopes 6 degrees or more read again sheared
+    level (``level``; ``level: null`` turns that off).
     ``{crops: [{name: base}]}`` reads the trained crop only."""
     average_of: list[Path] | None = None
     """Instead of training: average the weights of these readers (the same network fine-tuned from one

@@ -59,3 +59,10 @@ def test_config_bounds():
         OcrTrainConfig(loose_box_max=-0.1)
     with pytest.raises(ValidationError):
         OcrTrainConfig(loose_box_max=0.5)  # past the context real plates are kept with
+
+
+def test_a_new_readers_card_reads_the_boxed_only_tighter_crop():
+    from edge.metadata import DEFAULT_READ_CROPS
+
+    assert OcrTrainConfig().read_crops == DEFAULT_READ_CROPS
+    assert [c.name for c in DEFAULT_READ_CROPS.crops if c.boxed_only] == ["tighter"]

@@ -40,7 +40,7 @@ def test_train_ship_evaluate(tmp_path, capsys):
     assert card["name"] == "ocr_tiny" and (models / "ocr.keras").is_file()
     assert card["alphabet"] == ALPHABET and card["input"]["height"] == 48 and card["mmacs"] > 0
     assert len(card["keras"]["sha256"]) == 64
-    assert [c["name"] for c in card["read_crops"]["crops"]] == ["base", "tight", "loose"]
+    assert [c["name"] for c in card["read_crops"]["crops"]] == ["base", "tight", "loose", "tighter"]
     state = json.loads((run / "state.json").read_text())
     assert state["epoch"] == 2 and len(state["history"]) == 2
 
@@ -60,7 +60,7 @@ def test_train_ship_evaluate(tmp_path, capsys):
     for scores in ocr["by_group"].values():
         assert set(scores) == {"exact_match", "char_accuracy", "n"}
     assert report["models"]["ocr"]["backend"] == "keras"
-    assert report["models"]["ocr"]["crops"] == ["base", "tight", "loose"]
+    assert report["models"]["ocr"]["crops"] == ["base", "tight", "loose", "tighter"]
     assert "overall" in capsys.readouterr().out
     single = tmp_path / "single.json"
     assert main(["evaluate", "--data", str(data), "--models", str(models), "--json", str(single), "--single-crop"]) == 0
