@@ -176,10 +176,10 @@ def test_peer_comparison_on_labelled_crops(tiny_models, make_layout):
 def test_agent_reads_the_cards_crops_unless_configured_not_to(tiny_models):
     from edge.assembly import load_readers
     from edge.config import AgentConfig
-    from edge.metadata import SEVERAL_CROPS, SINGLE_CROP
+    from edge.metadata import DEFAULT_READ_CROPS, SINGLE_CROP
 
-    assert load_readers(AgentConfig(models=tiny_models)).recognizer.crops == SEVERAL_CROPS
+    assert load_readers(AgentConfig(models=tiny_models)).recognizer.crops == DEFAULT_READ_CROPS
     single = AgentConfig(models=tiny_models, ocr={"several_crops": False})
     assert load_readers(single).recognizer.crops == SINGLE_CROP
     unlevelled = load_readers(AgentConfig(models=tiny_models, ocr={"level_sloped": False})).recognizer.crops
-    assert unlevelled.level is None and unlevelled.crops == SEVERAL_CROPS.crops
+    assert unlevelled.level is None and unlevelled.crops == DEFAULT_READ_CROPS.crops
