@@ -22,6 +22,7 @@ from edge.imageio import read_image
 from edge.types import Box
 from train.data.splits import DEFAULT_MANIFEST
 from train.evaluate import dataset_rows, load_ocr
+from train.metrics import exact_by_source
 
 #: name -> (width scale, height scale, shift right, shift down), shifts as fractions of the box's size.
 VARIANTS: dict[str, tuple[float, float, float, float]] = {
@@ -72,15 +73,12 @@ def main(argv: list[str] | None = None) -> int:
             box = vary_box(annotation.box, variant, image.shape[1], image.shape[0])
             source = next(d.name for d in args.data if path.is_relative_to(d))
             hits[source].append(recognizer.read(image, box).text == annotation.text)
-        every = [h for v in hits.values() for h in v]
         entry = {
             "scale_x": variant[0],
             "scale_y": variant[1],
             "shift_x": variant[2],
             "shift_y": variant[3],
-            "exact_match": 100.0 * sum(every) / len(every),
-            "n": len(every),
-            "by_source": {s: {"exact_match": 100.0 * sum(v) / len(v), "n": len(v)} for s, v in sorted(hits.items())},
+            **exact_by_source(hits),
         }
         results["variants"][name] = entry
         per_source = ", ".join(f"{s} {e['exact_match']:.1f}" for s, e in entry["by_source"].items())

@@ -26,6 +26,7 @@ from edge.imageio import read_image
 from edge.types import Box
 from train.data.splits import DEFAULT_MANIFEST
 from train.evaluate import dataset_rows, load_ocr
+from train.metrics import exact_by_source
 from train.ocr.augment import shrink_plate
 from train.ocr.data import cut_with_context
 
@@ -73,12 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             image, box = shrunk(images[path], annotation.box, width, args.blur)
             source = next(d.name for d in args.data if path.is_relative_to(d))
             hits[source].append(recognizer.read(image, box).text == annotation.text)
-        every = [h for v in hits.values() for h in v]
-        entry = {
-            "exact_match": 100.0 * sum(every) / len(every),
-            "n": len(every),
-            "by_source": {s: {"exact_match": 100.0 * sum(v) / len(v), "n": len(v)} for s, v in sorted(hits.items())},
-        }
+        entry = exact_by_source(hits)
         results["widths"][str(width)] = entry
         per_source = ", ".join(f"{s} {e['exact_match']:.1f}" for s, e in entry["by_source"].items())
         print(f"{width or 'as is':>8} {entry['n']:5d} {entry['exact_match']:8.2f}  {per_source}")

@@ -47,6 +47,17 @@ def grouped_scores(rows: Iterable[tuple[str, str, str]]) -> dict:
     return result
 
 
+def exact_by_source(hits: dict[str, list[bool]]) -> dict:
+    """``exact_match`` (%) and ``n`` over every plate of ``hits`` (source -> whether each plate was read
+    exactly), plus ``by_source`` with the same keys per source, sorted by name."""
+    every = [hit for source_hits in hits.values() for hit in source_hits]
+
+    def exact(values: list[bool]) -> dict:
+        return {"exact_match": 100.0 * sum(values) / len(values) if values else 0.0, "n": len(values)}
+
+    return {**exact(every), "by_source": {source: exact(v) for source, v in sorted(hits.items())}}
+
+
 def group_summary(scores: dict) -> str:
     """``grouped_scores``' exact match per group on one line, for logs: ``br_crops 88.2, france 69.0``."""
     return ", ".join(f"{group} {s['exact_match']:.1f}" for group, s in scores["by_group"].items())

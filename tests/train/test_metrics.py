@@ -30,3 +30,16 @@ def test_grouped_scores_have_the_same_keys():
 def test_confusions_follow_alignment():
     counts = confusion_pairs([("AB0", "A80"), ("XY", "X")])
     assert counts[("B", "8")] == 1 and counts[("0", "0")] == 1 and counts[("Y", "")] == 1
+
+
+def test_exact_by_source_counts_every_plate_and_each_source():
+    from train.metrics import exact_by_source
+
+    scores = exact_by_source({"ro": [True, False, True, True], "fr": [False]})
+    assert scores == {
+        "exact_match": 60.0,
+        "n": 5,
+        "by_source": {"fr": {"exact_match": 0.0, "n": 1}, "ro": {"exact_match": 75.0, "n": 4}},
+    }
+    assert list(scores["by_source"]) == ["fr", "ro"]
+    assert exact_by_source({}) == {"exact_match": 0.0, "n": 0, "by_source": {}}
