@@ -68,8 +68,8 @@ def pad_with_street(clip: Path, out: Path, seed: int, idle: int) -> None:
     writer.release()
 
 
-def agent_reads(clip: Path, models: Path, config: Path | None) -> tuple[list[str], int | None, int | None]:
-    """Plate texts ``anpr run`` publishes for ``clip`` (stdout JSON lines, no broker), the frames its
+def agent_reads(clip: Path, models: Path, config: Path | None) -> tuple[list[dict], int | None, int | None]:
+    """The reads ``anpr run`` publishes for ``clip`` (stdout JSON lines, no broker), the frames its
     motion gate passed over and its detector's second looks (from the agent's closing log line)."""
     with tempfile.TemporaryDirectory() as state:
         command = [sys.executable, "-m", "edge.cli.main", "run", "--source", str(clip), "--models", str(models)]
@@ -80,19 +80,26 @@ def agent_reads(clip: Path, models: Path, config: Path | None) -> tuple[list[str
         raise SystemExit(f"anpr run on {clip} failed (exit {done.returncode}): {last[0]}")
     still = re.search(r"still (\d+)", done.stderr)
     looks = re.search(r"second looks (\d+)", done.stderr)
-    reads = [json.loads(line)["plate"] for line in done.stdout.splitlines() if line.startswith("{")]
+    reads = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     return reads, int(still.group(1)) if still else None, int(looks.group(1)) if looks else None
 
 
-def score_clip(plates: list[str], reads: list[str]) -> dict:
-    """Plates read exactly, missed, and reads that match no plate of the clip."""
+def score_clip(plates: list[str], reads: list[str], listed: list[list[str]] | None = None) -> dict:
+    """Plates read exactly, missed, and reads that match no plate of the clip; with ``listed`` (each
+    read's candidate texts) also the plates read or listed by some read, and the wrong reads that list
+    a plate of the clip (an allow-list matching candidates would still know that car)."""
     truth = set(plates)
-    return {
+    score = {
         "plates": len(plates),
         "read": len(truth & set(reads)),
         "missed": sorted(truth - set(reads)),
         "wrong": [r for r in reads if r not in truth],
     }
+    if listed is not None:
+        every_listed = {text for texts in listed for text in texts}
+        score["read_or_listed"] = len(truth & (set(reads) | every_listed))
+        score["wrong_listing_a_plate"] = [r for r, texts in zip(reads, listed) if r not in truth and truth & set(texts)]
+    return score
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,12 +118,17 @@ def main(argv: list[str] | None = None) -> int:
     per_clip = {}
     for seed in range(args.first_seed, args.first_seed + args.clips):
         clip, truth = make_clip(args.work, seed, args.frames, args.idle_frames)
-        reads, still, looks = agent_reads(clip, args.models, args.config)
-        per_clip[seed] = score_clip(truth["plates"], reads) | {"still_frames": still, "second_looks": looks}
+        published, still, looks = agent_reads(clip, args.models, args.config)
+        reads = [r["plate"] for r in published]
+        listed = None  # the agent lists candidates unless its config says ocr.candidates: 0
+        if all("candidates" in r for r in published):
+            listed = [[c["plate"] for c in r["candidates"]] for r in published]
+        per_clip[seed] = score_clip(truth["plates"], reads, listed) | {"still_frames": still, "second_looks": looks}
         print(f"clip {seed}: {per_clip[seed]}", flush=True)
     plates = sum(c["plates"] for c in per_clip.values())
     read = sum(c["read"] for c in per_clip.values())
     wrong = sum(len(c["wrong"]) for c in per_clip.values())
+    with_candidates = all("read_or_listed" in c for c in per_clip.values())
     result = {
         "clips": args.clips,
         "frames_per_clip": args.frames,
@@ -125,6 +137,12 @@ def main(argv: list[str] | None = None) -> int:
         "read_exact": 100.0 * read / max(1, plates),
         "wrong_reads": wrong,
         "wrong_reads_per_plate": wrong / max(1, plates),
+        "read_or_listed": 100.0 * sum(c["read_or_listed"] for c in per_clip.values()) / max(1, plates)
+        if with_candidates
+        else None,
+        "wrong_reads_listing_a_plate": sum(len(c["wrong_listing_a_plate"]) for c in per_clip.values())
+        if with_candidates
+        else None,
         "still_frames": sum(c["still_frames"] or 0 for c in per_clip.values()),
         "second_looks": sum(c["second_looks"] or 0 for c in per_clip.values()),
         "models": str(args.models),
@@ -137,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{result['still_frames']} of {args.clips * (args.frames + 2 * args.idle_frames)} frames without a "
         f"detector run (motion gate), {result['second_looks']} second looks"
     )
+    if with_candidates:
+        print(
+            f"read or among a read's candidates: {result['read_or_listed']:.1f} %; "
+            f"{result['wrong_reads_listing_a_plate']} of the {wrong} wrong reads list a plate of their clip"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=1))

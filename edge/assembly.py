@@ -29,7 +29,14 @@ def load_readers(cfg: AgentConfig) -> Readers:
     )
     detector = PlateDetector(det_model, InputSpec.model_validate(det_card["input"]), params)
     recognizer = PlateRecognizer.from_card(
-        ocr_model, ocr_card, cfg.ocr.formats, cfg.ocr.format_max_penalty, cfg.ocr.several_crops, cfg.ocr.level_sloped
+        ocr_model,
+        ocr_card,
+        cfg.ocr.formats,
+        cfg.ocr.format_max_penalty,
+        cfg.ocr.several_crops,
+        cfg.ocr.level_sloped,
+        cfg.ocr.candidates,
+        cfg.ocr.candidate_min_probability,
     )
     versions = {
         "detector": det_card["tflite"][cfg.precision]["sha256"][:12],

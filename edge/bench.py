@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.config import MotionConfig
+from edge.candidates import plate_candidates
+from edge.config import MotionConfig, OcrConfig
 from edge.detector import DecodeParams, PlateDetector, decode
 from edge.metadata import BASE_CROP, InputSpec, SlopeLevelling
 from edge.models import edgetpu_delegate, open_model
@@ -142,7 +143,10 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
     det_spec, ocr_spec = InputSpec.model_validate(det_card["input"]), InputSpec.model_validate(ocr_card["input"])
     params = DecodeParams.from_card(det_card["decode"])
     detector = PlateDetector(det_model, det_spec, params)
-    recognizer = PlateRecognizer.from_card(ocr_model, ocr_card)
+    listing = OcrConfig()  # the agent's default: each read lists its candidate texts
+    recognizer = PlateRecognizer.from_card(
+        ocr_model, ocr_card, candidates=listing.candidates, candidate_min_probability=listing.candidate_min_probability
+    )
     # the worst case of the card's crops: the first read never accepted alone, every crop read and combined
     every_crop = PlateRecognizer(
         ocr_model,
@@ -167,6 +171,13 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
     base_text = decode_text(ocr_out, recognizer.alphabet, recognizer.decoder).text or "AB123"
     rivals = [DecodedText(t, (0.5,) * len(t)) for t in (base_text, base_text[:-1] or "A", base_text + "7")]
     rivals = (rivals * len(crop_outputs))[: len(crop_outputs)]
+    # candidates of a doubtful output: the plate's blended with itself a step later, every step in doubt
+    unsure_out = 0.5 * ocr_out + 0.5 * np.roll(ocr_out, 1, axis=0)
+
+    def candidates_of(output: np.ndarray) -> Callable[[], object]:
+        return lambda: plate_candidates(
+            output, base_text, recognizer.alphabet, listing.candidates, None, listing.candidate_min_probability
+        )
 
     # the motion gate's check on a 720p frame, two different frames in turn: every check compares and passes
     gate, frames, clock = MotionGate(MotionConfig()), itertools.cycle([frame1, frame3]), itertools.count()
@@ -219,6 +230,8 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
         "ocr_combine_crops": timeit(
             lambda: most_likely_read(rivals, crop_outputs, recognizer.alphabet), iterations, warmup
         ),
+        "ocr_candidates": timeit(candidates_of(ocr_out), iterations, warmup),
+        "ocr_candidates_unsure": timeit(candidates_of(unsure_out), iterations, warmup),
         "motion_gate": timeit(lambda: gate.should_detect(next(frames), next(clock) * 0.1, False), iterations, warmup),
         "pipeline_1_plate": timeit(pipeline(frame1, boxes1), iterations, warmup),
         "pipeline_3_plates": timeit(pipeline(frame3, boxes3), max(10, iterations // 2), warmup),

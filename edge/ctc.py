@@ -19,10 +19,13 @@ _RESCALE_EVERY = 8
 
 @dataclass(frozen=True)
 class DecodedText:
-    """A decoded plate: text, one confidence per character and their minimum (0 when empty)."""
+    """A decoded plate: text, one confidence per character and their minimum (0 when empty), and, when
+    the reader was asked for them, the texts it may also be (:mod:`edge.candidates`)."""
 
     text: str
     char_confidences: tuple[float, ...]
+    candidates: tuple[tuple[str, float], ...] = ()
+    """``(text, probability)`` pairs, likeliest first, ``text`` itself among them; empty when not asked for."""
 
     @property
     def confidence(self) -> float:
@@ -84,6 +87,44 @@ def decode_text(probs: np.ndarray, alphabet: str = ALPHABET, decoder: str = "ctc
     if decoder == "ctc":
         return ctc_greedy_decode(probs, alphabet)
     raise ValueError(f"unknown OCR decoder {decoder!r}")
+
+
+def ctc_prefix_beam_search(
+    probs: np.ndarray, alphabet: str = ALPHABET, beam_width: int = 8, prune: float = 1e-3
+) -> list[tuple[str, float]]:
+    """The ``beam_width`` likeliest texts of one ``(T, len(alphabet) + 1)`` CTC output (prefix beam
+    search), each with the probability of the alignments the search kept (at most its full CTC
+    probability, :func:`ctc_log_likelihoods`), likeliest first. A step's characters under ``prune`` are
+    not tried (it only saves time: with a wide beam and no pruning the search is exact)."""
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.ndim != 2 or probs.shape[1] != len(alphabet) + 1:
+        raise ValueError(f"expected (T, {len(alphabet) + 1}) probabilities, got {probs.shape}")
+    if beam_width < 1:
+        raise ValueError(f"beam_width must be at least 1, got {beam_width}")
+    # prefix -> [probability of its alignments so far ending in a blank, ending in its last character]
+    beams: dict[tuple[int, ...], list[float]] = {(): [1.0, 0.0]}
+    for row in probs:
+        tried = [c for c in np.flatnonzero(row >= prune).tolist() if c != BLANK]
+        if not tried:  # no character to try (most steps): no prefix is added, so none is cut
+            blank = float(row[BLANK])
+            beams = {
+                prefix: [(ends_blank + ends_char) * blank, ends_char * float(row[prefix[-1]]) if prefix else 0.0]
+                for prefix, (ends_blank, ends_char) in beams.items()
+            }
+            continue
+        grown: dict[tuple[int, ...], list[float]] = {}
+        for prefix, (ends_blank, ends_char) in beams.items():
+            same = grown.setdefault(prefix, [0.0, 0.0])
+            same[0] += (ends_blank + ends_char) * row[BLANK]
+            if prefix:  # the last character repeated: collapses into the same prefix
+                same[1] += ends_char * row[prefix[-1]]
+            for c in tried:
+                longer = grown.setdefault((*prefix, c), [0.0, 0.0])
+                # a repeated character needs a blank between: only alignments ending in one extend
+                longer[1] += (ends_blank if prefix and prefix[-1] == c else ends_blank + ends_char) * row[c]
+        beams = dict(sorted(grown.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))[:beam_width])
+    ranked = sorted(beams.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))
+    return [("".join(alphabet[c - 1] for c in prefix), float(sum(p))) for prefix, p in ranked]
 
 
 def ctc_log_likelihoods(probs: np.ndarray, texts: list[str], alphabet: str = ALPHABET) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -29,13 +30,25 @@ class ReadFilter:
             return cv2.pointPolygonTest(self.zone.reshape(-1, 1, 2), centre, False) >= 0
         return True
 
-    def keep_read(self, text: str, confidence: float) -> bool:
-        """After voting: confident enough, a plausible format, not denied, allowed if allow-only."""
+    def keep_read(self, text: str, confidence: float, candidates: Sequence[str] = ()) -> bool:
+        """After voting: confident enough, a plausible format, not denied, allowed if allow-only (its
+        text, or with ``allow_candidates`` one of its ``candidates``, allow-listed)."""
         if len(text) < 2 or confidence < self.cfg.min_read_confidence or text in self.deny:
             return False
         if self.patterns and not any(p.fullmatch(text) for p in self.patterns):
             return False
-        return not (self.cfg.allow_only and text not in self.labels)
+        return not (self.cfg.allow_only and self.allowed(text, candidates) is None)
 
-    def label(self, text: str) -> str | None:
-        return self.labels.get(text)
+    def allowed(self, text: str, candidates: Sequence[str] = ()) -> str | None:
+        """The allow-listed plate a read is: its text when listed, else (with ``allow_candidates``) its
+        first listed candidate (they come likeliest first), else None."""
+        if text in self.labels:
+            return text
+        if self.cfg.allow_candidates:
+            return next((c for c in candidates if c in self.labels), None)
+        return None
+
+    def label(self, text: str, candidates: Sequence[str] = ()) -> str | None:
+        """The allow list's label of the plate the read is (:meth:`allowed`), or None."""
+        known = self.allowed(text, candidates)
+        return None if known is None else self.labels[known]

@@ -61,6 +61,15 @@ class ReadCrop(BaseModel):
     boxed_only: bool = False
     """Read only for a plate boxed in a larger image (a detection, or an annotation's box), which may take
     in more than the plate; a plate given as a whole image is already cut to its edges and skips it."""
+    whole_only: bool = False
+    """Read only for a plate given as a whole image (a crop someone else cut, often tight to the
+    characters); a plate boxed in a larger image skips it."""
+
+    @model_validator(mode="after")
+    def _one_kind_of_plate(self) -> ReadCrop:
+        if self.boxed_only and self.whole_only:
+            raise ValueError(f"crop {self.name!r} cannot be both boxed_only and whole_only")
+        return self
 
 
 BASE_CROP = ReadCrop(name="base")
@@ -125,9 +134,10 @@ class CropReading(BaseModel):
 
     @model_validator(mode="after")
     def _first_crop_always_read(self) -> CropReading:
-        if self.crops[0].boxed_only:
+        if self.crops[0].boxed_only or self.crops[0].whole_only:
             raise ValueError(
                 f"the first crop ({self.crops[0].name!r}) is read for every plate: it cannot be boxed_only"
+                " or whole_only"
             )
         return self
 
@@ -161,10 +171,14 @@ DEFAULT_READ_CROPS = SEVERAL_CROPS.model_copy(
         "crops": (
             *SEVERAL_CROPS.crops,
             ReadCrop(name="tighter", left=-0.08, top=-0.2, right=-0.08, bottom=-0.2, boxed_only=True),
+            ReadCrop(name="looser", left=0.1, top=0.25, right=0.1, bottom=0.25, whole_only=True),
         )
     }
 )
-"""What a newly trained reader's card gets (since 2026-12-03): :data:`SEVERAL_CROPS` and, for a plate
+"""What a newly trained reader's card gets (since 2026-12-03): :data:`SEVERAL_CROPS`; for a plate
 boxed in a larger image, a fourth crop well inside the box (about 5 % of its width and 13 % of its
-height inside the annotated or detected box), read only when the base read is unsure. A box drawn looser
-or taller than the training annotations then still gives one crop close to the plate."""
+height inside the annotated or detected box); for a plate given as a whole image, a fifth crop with
+its edges repeated outward (about 9 % of its width and 22 % of its height more on each side). Either
+is read only when the base read is unsure. A box drawn looser or taller than the training annotations
+then still gives one crop close to the plate, and a crop cut tight to the characters one with the
+margin the reader was trained on."""

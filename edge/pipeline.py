@@ -146,7 +146,16 @@ class Agent:
             # a copy: a view would keep the whole frame alive for as long as the track keeps the observation
             crop = crop_plate(frame.image, det.box, self.recognizer.spec).copy() if self.cfg.mqtt.snapshots else None
             observations.append(
-                Observation(frame.index, frame.ts, det.box, det.score, decoded.text, decoded.char_confidences, crop)
+                Observation(
+                    frame.index,
+                    frame.ts,
+                    det.box,
+                    det.score,
+                    decoded.text,
+                    decoded.char_confidences,
+                    crop,
+                    decoded.candidates,
+                )
             )
         self.stats.detections += len(observations)
         reads = self._emit(self.tracker.update(observations), frame.source)
@@ -157,7 +166,9 @@ class Agent:
         reads = []
         for track in tracks:
             text, confidence = track.vote()
-            if not self.filter.keep_read(text, confidence):
+            listed = track.candidates(text, self.cfg.ocr.candidates, self.cfg.ocr.candidate_min_probability)
+            others = [t for t, _ in listed]
+            if not self.filter.keep_read(text, confidence, others):
                 continue
             best = track.best_observation(text)
             last = self._last_published.get(text)
@@ -181,10 +192,14 @@ class Agent:
                 "frame": best.frame,
                 "source": source,
                 "model": self.model_versions,
-                "label": self.filter.label(text),
+                "label": self.filter.label(text, others),
                 "device_id": self.cfg.device_id,
                 "track_frames": track.seen,
             }
+            if listed:  # the reader lists them (ocr.candidates over 0, a CTC reader)
+                read["candidates"] = [{"plate": t, "probability": round(p, 4)} for t, p in listed]
+            if self.cfg.filters.allow_candidates:
+                read["allowed_plate"] = self.filter.allowed(text, others)
             snapshot = _jpeg(best.crop) if best.crop is not None else None
             self.outbox.put(read, snapshot)
             self.stats.reads += 1

@@ -4,16 +4,21 @@ and their reads combined."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
 
+from edge.candidates import plate_candidates
 from edge.ctc import DecodedText, ctc_log_likelihoods, decode_text
 from edge.formats import DEFAULT_MAX_PENALTY, FormatSet, compile_formats, decode_with_formats
 from edge.metadata import BASE_CROP, SINGLE_CROP, CropReading, InputSpec
 from edge.preprocess import convert_colour, crop_box, prepare_ocr_crop, read_crop_box
 from edge.slope import estimate_slant, estimate_slope, level_plate, upright_plate
 from edge.types import Box
+
+log = logging.getLogger(__name__)
 
 
 class Runner(Protocol):
@@ -36,13 +41,22 @@ class PlateRecognizer:
         formats: FormatSet | None = None,
         max_penalty: float = DEFAULT_MAX_PENALTY,
         crops: CropReading = SINGLE_CROP,
+        candidates: int = 0,
+        candidate_min_probability: float = 0.0,
     ) -> None:
         self.runner, self.spec, self.alphabet, self.output, self.decoder = runner, spec, alphabet, output, decoder
         if formats is not None and decoder != "ctc":
             raise ValueError(f"plate formats need a CTC reader (this model card's decoder is {decoder!r})")
         if crops.combine == "ctc_likelihood" and decoder != "ctc":
             raise ValueError(f"read_crops.combine 'ctc_likelihood' needs a CTC reader (this one is {decoder!r})")
+        if candidates and decoder != "ctc":
+            raise ValueError(f"candidate texts need a CTC reader (this model card's decoder is {decoder!r})")
+        if candidates < 0:
+            raise ValueError(f"candidates must be 0 (none) or more, got {candidates}")
         self.formats, self.max_penalty, self.crops = formats, max_penalty, crops
+        self.candidates, self.candidate_min_probability = candidates, candidate_min_probability
+        """How many texts each read lists (:func:`edge.candidates.plate_candidates`; 0: none), and the
+        least probability of a listed text other than the read."""
 
     @classmethod
     def from_card(
@@ -53,12 +67,18 @@ class PlateRecognizer:
         max_penalty: float = DEFAULT_MAX_PENALTY,
         several_crops: bool = True,
         level_sloped: bool = True,
+        candidates: int = 0,
+        candidate_min_probability: float = 0.0,
     ) -> PlateRecognizer:
         """A recognizer configured by an OCR model card (input, alphabet, output name, decoder, the
         card's ``read_crops`` unless ``several_crops`` is False, their ``level`` unless ``level_sloped``
         is False), reading towards ``formats`` (names of :data:`edge.formats.PLATE_FORMATS` or patterns)
-        if given."""
+        if given, listing up to ``candidates`` texts per read (CTC readers; others than the read itself
+        only from ``candidate_min_probability``)."""
         output = (card.get("output_names") or [card.get("output", {}).get("name")])[0]
+        if candidates and card.get("decoder", "ctc") != "ctc":
+            log.warning("OCR decoder %r: candidate texts need a CTC reader, none listed", card["decoder"])
+            candidates = 0
         compiled = compile_formats(formats, card["alphabet"]) if formats else None
         crops = SINGLE_CROP
         if several_crops and "read_crops" in card:
@@ -74,6 +94,8 @@ class PlateRecognizer:
             compiled,
             max_penalty,
             crops,
+            candidates,
+            candidate_min_probability,
         )
 
     def probabilities(self, pixels: np.ndarray) -> np.ndarray:
@@ -94,11 +116,18 @@ class PlateRecognizer:
         """Read the plate in ``box`` of ``image_bgr`` (the whole image when ``box`` is None): the first
         crop's read if confident enough, else one of the crops' reads chosen by ``crops.combine``
         (:func:`vote_reads` or :func:`most_likely_read`). With ``crops.level``, a sloping or leaning
-        plate is read again sheared straight and the likelier text kept (:meth:`read_straightened`)."""
+        plate is read again sheared straight and the likelier text kept (:meth:`read_straightened`).
+        With ``candidates``, the read lists the likeliest texts of the base crop's output, the read's
+        own text among them (:func:`edge.candidates.plate_candidates`)."""
         read, first = self.read_from_crops(image_bgr, box, boxed=box is not None)
-        if self.crops.level is None:
-            return read
-        return self.read_straightened(image_bgr, box, read, first)
+        if self.crops.level is not None:
+            read = self.read_straightened(image_bgr, box, read, first)
+        if self.candidates:
+            listed = plate_candidates(
+                first, read.text, self.alphabet, self.candidates, self.formats, self.candidate_min_probability
+            )
+            read = replace(read, candidates=listed)
+        return read
 
     def read_straightened(
         self, image_bgr: np.ndarray, box: Box | None, read: DecodedText, first: np.ndarray
@@ -152,12 +181,13 @@ class PlateRecognizer:
     ) -> tuple[DecodedText, np.ndarray]:
         """The crops' read of one plate (as :meth:`read` without straightening), and the base (first)
         crop's output. ``boxed`` (default: whether ``box`` is given) says the plate was boxed in a
-        larger image; when False, crops marked ``boxed_only`` are skipped."""
+        larger image; when False, crops marked ``boxed_only`` are skipped, when True those marked
+        ``whole_only``."""
         boxed = box is not None if boxed is None else boxed
         reads: list[DecodedText] = []
         outputs: list[np.ndarray] = []
         for crop in self.crops.crops:
-            if crop.boxed_only and not boxed:
+            if (crop.boxed_only and not boxed) or (crop.whole_only and boxed):
                 continue
             outputs.append(self.probabilities(prepare_ocr_crop(image_bgr, box, self.spec, crop)))
             reads.append(self.decode(outputs[-1]))

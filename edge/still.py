@@ -39,9 +39,13 @@ class StillRecognizer:
                         "char_confidences": [round(c, 4) for c in decoded.char_confidences],
                         "box": [round(v, 1) for v in det.box.as_list()],
                         "detection_score": round(float(det.score), 4),
-                        "label": self.filter.label(decoded.text),
+                        "label": self.filter.label(decoded.text, [t for t, _ in decoded.candidates]),
                     }
                 )
+                if decoded.candidates:
+                    results[-1]["candidates"] = [
+                        {"plate": t, "probability": round(p, 4)} for t, p in decoded.candidates
+                    ]
         results.sort(key=lambda r: r["box"][0])
         height, width = image_bgr.shape[:2]
         return {

@@ -21,7 +21,8 @@ VELOCITY_HISTORY = 4
 
 @dataclass(frozen=True)
 class Observation:
-    """One plate seen in one frame: box, detector score, read text and per-character confidences."""
+    """One plate seen in one frame: box, detector score, read text and per-character confidences, the
+    base crop (for a snapshot) and the texts the read may also be, ``(text, probability)``."""
 
     frame: int
     ts: float
@@ -30,6 +31,7 @@ class Observation:
     text: str
     char_confidences: tuple[float, ...]
     crop: np.ndarray | None = None
+    candidates: tuple[tuple[str, float], ...] = ()
 
     @property
     def confidence(self) -> float:
@@ -110,6 +112,23 @@ class Track:
             text.append(best)
             confidences.append(share * float(np.mean(members[best])))
         return "".join(text), float(min(confidences)) * len(same) / len(reads)
+
+    def candidates(self, text: str, count: int, min_probability: float = 0.0) -> list[tuple[str, float]]:
+        """What the track's plate may be: ``text`` (the voted plate) first, then the other texts its reads
+        list (:attr:`Observation.candidates`), likeliest first, at most ``count`` in all. A text's
+        probability is its mean over the reads that list candidates, a read that does not list it
+        counting 0 (so a voted text that no single read produced has 0). Other texts under
+        ``min_probability`` are left out. Empty when no read lists candidates."""
+        listing = [o for o in self.observations if o.text and o.candidates]
+        if not listing or count < 1:
+            return []
+        totals: dict[str, float] = defaultdict(float)
+        for o in listing:
+            for candidate, probability in o.candidates:
+                totals[candidate] += probability
+        mean = {candidate: total / len(listing) for candidate, total in totals.items()}
+        others = sorted((t for t in mean if t != text and mean[t] >= min_probability), key=lambda t: (-mean[t], t))
+        return [(text, mean.get(text, 0.0)), *((t, mean[t]) for t in others)][:count]
 
     def best_observation(self, text: str) -> Observation:
         """The most confident observation whose read equals ``text`` (else the most confident one)."""

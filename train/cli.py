@@ -10,6 +10,8 @@ import json
 import sys
 from pathlib import Path
 
+from edge.config import OcrConfig
+
 
 def _add_data_root(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -187,6 +189,14 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="read each plate from the trained crop once, not from the card's read_crops (as the agent's "
         "ocr.several_crops: false)",
+    )
+    evaluate.add_argument(
+        "--candidates",
+        type=int,
+        default=OcrConfig().candidates,
+        metavar="N",
+        help="list up to N texts per read, as the agent's ocr.candidates, and report how often the truth is "
+        "among them (candidate_match; default %(default)s; 0: none)",
     )
     evaluate.add_argument(
         "--no-level",

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import ValidationError
 
+from edge.config import OcrConfig
 from edge.errors import AnprError
 from edge.formats import DEFAULT_MAX_PENALTY
 from edge.imageio import read_image
@@ -52,10 +53,12 @@ def load_ocr(
     max_penalty: float | None = None,
     several_crops: bool = True,
     level_sloped: bool = True,
+    candidates: int = 0,
 ) -> tuple[PlateRecognizer, dict]:
     """The OCR from ``models/``: the int8 TFLite (or float32 with ``use_float``), else the Keras source,
     reading the card's crops (``read_crops``) unless ``several_crops`` is False, and sloping plates
-    also sheared level (``read_crops.level``) unless ``level_sloped`` is False."""
+    also sheared level (``read_crops.level``) unless ``level_sloped`` is False; each read lists up to
+    ``candidates`` texts (the agent's ``ocr.candidates``, with its default probability floor)."""
     card_path = models / "ocr.json"
     if not card_path.is_file():
         raise AnprError(f"{card_path}: no OCR model card (train one with 'anpr train ocr --ship')")
@@ -80,7 +83,16 @@ def load_ocr(
         info["formats"] = formats
         info["format_max_penalty"] = penalty
     try:
-        recognizer = PlateRecognizer.from_card(runner, card, formats or None, penalty, several_crops, level_sloped)
+        recognizer = PlateRecognizer.from_card(
+            runner,
+            card,
+            formats or None,
+            penalty,
+            several_crops,
+            level_sloped,
+            candidates,
+            OcrConfig().candidate_min_probability,
+        )
     except ValidationError as exc:
         raise AnprError(f"{card_path}: bad read_crops: {exc}") from None
     except ValueError as exc:  # an unknown format, or a card whose settings need a CTC reader
@@ -90,6 +102,7 @@ def load_ocr(
     info["combine"] = recognizer.crops.combine
     level = recognizer.crops.level
     info["level_min_degrees"] = level.min_degrees if level is not None else None
+    info["candidates"] = recognizer.candidates
     return recognizer, info
 
 
@@ -107,7 +120,7 @@ def dataset_rows(data: list[Path], split: str, manifest: Path) -> list[tuple[Pat
 
 
 def evaluate_ocr(recognizer: PlateRecognizer, rows: list) -> tuple[dict, list[dict]]:
-    results, details, times = [], [], []
+    results, details, times, listed = [], [], [], []
     for path, annotation, group in rows:
         try:
             image = read_image(path)
@@ -127,7 +140,12 @@ def evaluate_ocr(recognizer: PlateRecognizer, rows: list) -> tuple[dict, list[di
                 "confidence": round(decoded.confidence, 4),
             }
         )
+        if recognizer.candidates:
+            details[-1]["candidates"] = [text for text, _ in decoded.candidates]
+            listed.append((group, annotation.text in details[-1]["candidates"]))
     scores = grouped_scores(results)
+    if recognizer.candidates:
+        _add_candidate_match(scores, listed)
     scores["ms_per_plate"] = float(np.median(times)) if times else 0.0
     confusions = confusion_pairs((t, p) for _, t, p in results)
     scores["top_confusions"] = [
@@ -136,6 +154,15 @@ def evaluate_ocr(recognizer: PlateRecognizer, rows: list) -> tuple[dict, list[di
         if a != b
     ][:15]
     return scores, details
+
+
+def _add_candidate_match(scores: dict, listed: list[tuple[str, bool]]) -> None:
+    """``candidate_match`` (% of plates whose text is among their read's candidates), overall and in
+    each of ``scores["by_group"]``."""
+    scores["candidate_match"] = 100.0 * float(np.mean([hit for _, hit in listed])) if listed else 0.0
+    for group, group_scores in scores["by_group"].items():
+        hits = [hit for g, hit in listed if g == group]
+        group_scores["candidate_match"] = 100.0 * float(np.mean(hits)) if hits else 0.0
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -152,6 +179,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         getattr(args, "format_max_penalty", None),
         not getattr(args, "single_crop", False),
         not getattr(args, "no_level", False),
+        getattr(args, "candidates", 0),
     )
     manifest = args.manifest or DEFAULT_MANIFEST
     all_rows = dataset_rows(args.data, args.split, manifest)
@@ -175,6 +203,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     print(f"  {'group':24s} {'n':>6s} {'exact %':>8s} {'char %':>8s}")
     for group, s in [*scores["by_group"].items(), ("overall", scores)]:
         print(f"  {group:24s} {s['n']:6d} {s['exact_match']:8.2f} {s['char_accuracy']:8.2f}")
+    if "candidate_match" in scores:
+        print(f"  the truth among each read's {info['candidates']} candidates: {scores['candidate_match']:.2f} %")
     if "detection" in report:
         d, e, m = report["detection"], report["e2e"], report["models"]["detector"]
         print(

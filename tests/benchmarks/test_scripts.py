@@ -18,6 +18,9 @@ def load(name: str):
 def test_clip_score_counts_read_missed_and_wrong():
     score = load("clip_reads").score_clip(["AB123", "CD456", "EF789"], ["AB123", "CD456", "CD4S6", "AB123"])
     assert score == {"plates": 3, "read": 2, "missed": ["EF789"], "wrong": ["CD4S6"]}
+    listed = [["AB123"], ["CD456", "CD4S6"], ["CD4S6", "CD456"], ["AB123", "EF789"]]
+    score = load("clip_reads").score_clip(["AB123", "CD456", "EF789"], ["AB123", "CD456", "CD4S6", "AB123"], listed)
+    assert score["read_or_listed"] == 3 and score["wrong_listing_a_plate"] == ["CD4S6"]
 
 
 def test_differences_report_share_and_maximum():

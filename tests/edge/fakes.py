@@ -44,7 +44,7 @@ class TruthReader:
 
     def read(self, image, box):
         best = max(self.truth.by_frame.get(self.truth.frame, []), key=lambda bt: bt[0].iou(box))
-        return DecodedText(best[1], tuple(0.95 for _ in best[1]))
+        return DecodedText(best[1], tuple(0.95 for _ in best[1]), ((best[1], 0.9),))
 
 
 def make_agent(clip: Path, state_dir: Path, mqtt_port: int | None, **overrides):

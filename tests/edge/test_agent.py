@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from edge.ctc import DecodedText
 from tests.edge.broker import Collector, Mosquitto, require_mosquitto
-from tests.edge.fakes import make_agent
+from tests.edge.fakes import TruthReader, make_agent
 
 pytest.importorskip("paho.mqtt")
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +59,8 @@ def test_clip_end_to_end_each_plate_once(clip, broker, tmp_path):
     read = json.loads(collector.payloads("anpr/test/plates")[0])
     assert {"id", "plate", "confidence", "box", "ts", "frame", "source", "model", "label"} <= set(read)
     assert read["ts"].endswith("Z") and len(read["box"]) == 4
+    assert read["candidates"][0]["plate"] == read["plate"] and 1 <= len(read["candidates"]) <= 3
+    assert all(0.0 <= c["probability"] <= 1.0 for c in read["candidates"])
     status = collector.payloads("anpr/test/status")
     assert status[0] == b"online" and status[-1] == b"offline"
     assert outbox.size() == 0 and len(outbox.reads_since()) == 3
@@ -72,6 +75,37 @@ def test_replay_gives_the_same_reads(clip, tmp_path):
         agent.run()
         runs.append([(r["id"], r["plate"], r["frame"], r["ts"]) for r in outbox.reads_since()])
     assert runs[0] == runs[1] and len(runs[0]) == 3
+
+
+class FirstCharacterMisread(TruthReader):
+    """Reads each plate's first character wrong, the true plate its second candidate (as a real reader
+    confuses O and 0)."""
+
+    def read(self, image, box):
+        truth = super().read(image, box).text
+        wrong = ("1" if truth[0] == "0" else "0") + truth[1:]
+        return DecodedText(wrong, (0.9,) * len(wrong), ((wrong, 0.6), (truth, 0.3)))
+
+
+def test_an_allow_list_matches_a_known_plate_through_its_candidates(clip, tmp_path):
+    plates = json.loads(clip.with_suffix(".json").read_text())["plates"]
+    gate = {"filters.allow": [{"plate": p, "label": "known"} for p in plates], "filters.allow_only": True}
+    published = {}
+    for name, allow_candidates in (("strict", False), ("candidates", True)):
+        agent, _, outbox, truth = make_agent(
+            clip, tmp_path / name, None, **gate, **{"filters.allow_candidates": allow_candidates}
+        )
+        agent.recognizer = FirstCharacterMisread(truth)
+        agent.publisher.stream = io.StringIO()
+        agent.run()
+        published[name] = outbox.reads_since()
+    assert published["strict"] == []  # the misreads are not on the list
+    reads = published["candidates"]
+    assert sorted(r["allowed_plate"] for r in reads) == sorted(plates)
+    for read in reads:
+        assert read["plate"] != read["allowed_plate"] and read["label"] == "known"
+        assert [c["plate"] for c in read["candidates"]] == [read["plate"], read["allowed_plate"]]
+        assert [c["probability"] for c in read["candidates"]] == [0.6, 0.3]
 
 
 def test_plates_already_read_are_passed_to_the_detector_as_settled(clip, tmp_path):

@@ -31,7 +31,7 @@ class OnePlateDetector:
 
 class FixedReader:
     def read(self, image, box):
-        return DecodedText("AB123CD", (0.9, 0.95, 0.9, 0.99, 0.9, 0.9, 0.97))
+        return DecodedText("AB123CD", (0.9, 0.95, 0.9, 0.99, 0.9, 0.9, 0.97), (("AB123CD", 0.61234), ("A8123CD", 0.2)))
 
 
 def _jpeg(width=200, height=100) -> bytes:
@@ -80,6 +80,10 @@ def test_recognize_raw_and_multipart(outbox):
         assert result["plate"] == "AB123CD" and result["box"] == [10.0, 20.0, 110.0, 50.0]
         assert result["confidence"] == 0.9 and result["detection_score"] == 0.8
         assert len(result["char_confidences"]) == 7
+        assert result["candidates"] == [
+            {"plate": "AB123CD", "probability": 0.6123},
+            {"plate": "A8123CD", "probability": 0.2},
+        ]
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,9 @@ def test_bench_quick_keys_and_order(tiny_models, tmp_path, capsys):
         for precision in ("int8", "float32"):
             assert r[key][precision]["p50_ms"] > 0
     assert r["pipeline"]["int8"]["p50_ms"] > 0 and r["pipeline"]["int8"]["fps"] > 0
-    assert r["pipeline"]["int8"]["fps_one_look"] > 0 and "pipeline_3_plates_one_look" in r["runs"]["int8/1"]["stages"]
+    stages = r["runs"]["int8/1"]["stages"]
+    assert r["pipeline"]["int8"]["fps_one_look"] > 0 and "pipeline_3_plates_one_look" in stages
+    assert {"ocr_candidates", "ocr_candidates_unsure"} <= set(stages)
     assert r["rss_mb"] > 0 and r["board"]["cores"] >= 1 and "interpreter" in r["board"]
     for run in r["runs"].values():
         for s in run["stages"].values():

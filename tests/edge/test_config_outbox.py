@@ -87,6 +87,18 @@ def test_filters():
     assert not default.keep_detection(Box(10, 10, 50, 20), 0.9) and default.keep_detection(Box(10, 10, 70, 20), 0.9)
 
 
+def test_allow_list_matched_through_candidates_only_when_asked():
+    gate = {"allow": [{"plate": "OEC617", "label": "family"}], "allow_only": True}
+    strict = ReadFilter(load_agent_config(None, {"filters": gate}).filters)
+    read_0 = ("0EC617", 0.9, ["0EC617", "OEC617"])  # the known plate read with a zero, the truth a candidate
+    assert not strict.keep_read(*read_0) and strict.label("0EC617", ["OEC617"]) is None
+    assert strict.allowed("OEC617") == "OEC617" and strict.label("OEC617") == "family"
+    loose = ReadFilter(load_agent_config(None, {"filters": {**gate, "allow_candidates": True}}).filters)
+    assert loose.keep_read(*read_0) and loose.label("0EC617", ["OEC617"]) == "family"
+    assert loose.allowed("0EC617", ["0EC617", "OEC617"]) == "OEC617"
+    assert not loose.keep_read("0EC618", 0.9, ["0EC618", "OEC618"]) and loose.allowed("0EC618", ["OEC618"]) is None
+
+
 def test_outbox_order_ack_bound_and_log(tmp_path):
     box = Outbox(tmp_path, max_items=3)
     for i in range(5):

@@ -3,7 +3,7 @@ import itertools
 import numpy as np
 import pytest
 
-from edge.ctc import ctc_greedy_decode, ctc_log_likelihoods, encode_text
+from edge.ctc import ctc_greedy_decode, ctc_log_likelihoods, ctc_prefix_beam_search, encode_text
 from edge.text import ALPHABET
 
 
@@ -96,3 +96,31 @@ def test_ctc_log_likelihoods_stay_finite_over_long_outputs_and_check_shapes():
     assert ctc_log_likelihoods(probs, []).shape == (1, 0)
     with pytest.raises(ValueError):
         ctc_log_likelihoods(probs[:, :5], ["A"])
+
+
+def test_prefix_beam_search_without_pruning_is_exact():
+    probs = np.random.default_rng(5).dirichlet(np.ones(3), size=5)  # alphabet "AB": 3 classes, 5 steps
+    every_text = {"".join(t) for n in range(6) for t in itertools.product("AB", repeat=n)}
+    beams = ctc_prefix_beam_search(probs, "AB", beam_width=1000, prune=0.0)
+    texts = [t for t, _ in beams]
+    assert set(texts) <= every_text and len(texts) == len(set(texts))
+    for text, probability in beams:  # every prefix kept: each text's probability is its full CTC one
+        assert probability == pytest.approx(np.exp(_brute_force_log_likelihood(probs, text, "AB")), abs=1e-12)
+    brute = {t: _brute_force_log_likelihood(probs, t, "AB") for t in every_text}
+    assert texts[0] == max(brute, key=brute.get)
+    assert [p for _, p in beams] == sorted((p for _, p in beams), reverse=True)
+
+
+def test_prefix_beam_search_lists_the_runner_up_and_a_repeated_character():
+    probs = _probs([idx("O"), 0, idx("O"), 0, idx("7")], peak=0.9)
+    probs[2, idx("0")], probs[2, idx("O")] = 0.35, 0.55  # the second O might be a zero
+    probs /= probs.sum(axis=1, keepdims=True)
+    beams = dict(ctc_prefix_beam_search(probs, beam_width=4))
+    assert list(beams)[:2] == ["OO7", "O07"]
+    assert beams["OO7"] > beams["O07"] > 0.2
+    narrow = ctc_prefix_beam_search(probs, beam_width=1)
+    assert [t for t, _ in narrow] == ["OO7"]
+    with pytest.raises(ValueError):
+        ctc_prefix_beam_search(probs, beam_width=0)
+    with pytest.raises(ValueError):
+        ctc_prefix_beam_search(probs[:, :5])

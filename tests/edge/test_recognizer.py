@@ -121,18 +121,43 @@ def test_a_boxed_only_crop_is_read_for_a_boxed_plate_and_skipped_for_a_whole_ima
     assert recognizer.read(FRAME[50:70, 60:140]).text == "AB12" and len(whole.inputs) == 3
 
 
-def test_new_readers_get_the_boxed_only_tighter_crop_after_the_three():
+def test_new_readers_get_a_boxed_only_tighter_and_a_whole_only_looser_crop_after_the_three():
     from edge.metadata import DEFAULT_READ_CROPS
 
     assert DEFAULT_READ_CROPS.crops[:3] == SEVERAL_CROPS.crops
-    tighter = DEFAULT_READ_CROPS.crops[3]
+    tighter, looser = DEFAULT_READ_CROPS.crops[3:]
     assert tighter.boxed_only and tighter.left < 0 and tighter.top < 0
+    assert looser.whole_only and looser.left > SEVERAL_CROPS.crops[2].left and looser.top > SEVERAL_CROPS.crops[2].top
 
 
-def test_the_first_crop_cannot_be_boxed_only():
+def test_a_whole_only_crop_is_read_for_a_whole_image_and_skipped_for_a_boxed_plate():
+    looser = ReadCrop(name="looser", left=0.1, top=0.25, right=0.1, bottom=0.25, whole_only=True)
+    both = BOXED_EXTRA.model_copy(update={"crops": (*BOXED_EXTRA.crops, looser)})
+    script = [("AB12", 0.4), ("AB12", 0.4), ("X", 0.4), ("AB123", 0.9)]
+    boxed, runner = read(both, script)  # base, tight, loose, tighter: the looser crop is skipped
+    assert len(runner.inputs) == 4 and boxed.text == "AB123"
+    whole = ScriptedRunner(script)  # base, tight, loose, looser: the tighter crop is skipped
+    recognizer = PlateRecognizer(whole, SPEC, ALPHABET, "probs", crops=both)
+    assert recognizer.read(FRAME[50:70, 60:140]).text == "AB123" and len(whole.inputs) == 4
+    # the fourth input is the looser crop: the image's top row repeated further outward than the base's
+    assert _rows_repeating_the_first(whole.inputs[3]) > _rows_repeating_the_first(whole.inputs[0])
+
+
+def _rows_repeating_the_first(pixels: np.ndarray) -> int:
+    """Leading rows that repeat the first (within resampling's rounding)."""
+    same = [np.abs(row.astype(int) - pixels[0].astype(int)).max() <= 2 for row in pixels]
+    return same.index(False) if False in same else len(pixels)
+
+
+def test_the_first_crop_cannot_be_boxed_only_or_whole_only():
     with pytest.raises(ValidationError, match="boxed_only"):
         CropReading(crops=(ReadCrop(name="base", boxed_only=True),))
-    assert ReadCrop(name="old").boxed_only is False  # cards written before the field read every crop
+    with pytest.raises(ValidationError, match="whole_only"):
+        CropReading(crops=(ReadCrop(name="base", whole_only=True),))
+    with pytest.raises(ValidationError, match="both"):
+        ReadCrop(name="either", boxed_only=True, whole_only=True)
+    old = ReadCrop(name="old")  # cards written before the fields read every crop
+    assert old.boxed_only is False and old.whole_only is False
 
 
 def soft_probs(steps: list[dict[str, float]]) -> np.ndarray:

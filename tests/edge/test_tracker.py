@@ -151,3 +151,27 @@ def test_collecting_until_published_or_seen_as_often_as_kept():
         junk.update([obs(f, text)])
         assert junk.collecting == (f < 4)  # five reads that never agree (a sign) stop holding it on
     assert len(junk.tracks) == 1 and not junk.tracks[0].emitted
+
+
+def listing(frame, text, candidates):
+    return Observation(frame, frame / 10, Box(10, 10, 60, 25), 0.9, text, (0.8,) * len(text), None, candidates)
+
+
+def test_track_candidates_average_over_the_reads_that_list_them():
+    track = Track(
+        1,
+        [
+            listing(0, "OEC617", (("OEC617", 0.6), ("0EC617", 0.3))),
+            listing(1, "0EC617", (("0EC617", 0.5), ("OEC617", 0.4), ("OEC6177", 0.02))),
+            listing(2, "", ()),  # an empty read lists nothing and does not count
+            obs(3, "OEC617"),  # a read without candidates (the reader was not asked) does not count either
+        ],
+    )
+    listed = track.candidates("OEC617", 3)
+    assert [t for t, _ in listed] == ["OEC617", "0EC617", "OEC6177"]
+    assert [p for _, p in listed] == pytest.approx([0.5, 0.4, 0.01])
+    assert [t for t, _ in track.candidates("OEC617", 3, min_probability=0.05)] == ["OEC617", "0EC617"]
+    assert track.candidates("OEC617", 1) == [("OEC617", pytest.approx(0.5))]
+    # the voted plate comes first even when no read listed it (probability 0)
+    assert track.candidates("QEC617", 2) == [("QEC617", 0.0), ("OEC617", pytest.approx(0.5))]
+    assert Track(2, [obs(0, "AB12")]).candidates("AB12", 3) == []

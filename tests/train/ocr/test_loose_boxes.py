@@ -66,3 +66,4 @@ def test_a_new_readers_card_reads_the_boxed_only_tighter_crop():
 
     assert OcrTrainConfig().read_crops == DEFAULT_READ_CROPS
     assert [c.name for c in DEFAULT_READ_CROPS.crops if c.boxed_only] == ["tighter"]
+    assert [c.name for c in DEFAULT_READ_CROPS.crops if c.whole_only] == ["looser"]

@@ -40,7 +40,7 @@ def test_train_ship_evaluate(tmp_path, capsys):
     assert card["name"] == "ocr_tiny" and (models / "ocr.keras").is_file()
     assert card["alphabet"] == ALPHABET and card["input"]["height"] == 48 and card["mmacs"] > 0
     assert len(card["keras"]["sha256"]) == 64
-    assert [c["name"] for c in card["read_crops"]["crops"]] == ["base", "tight", "loose", "tighter"]
+    assert [c["name"] for c in card["read_crops"]["crops"]] == ["base", "tight", "loose", "tighter", "looser"]
     state = json.loads((run / "state.json").read_text())
     assert state["epoch"] == 2 and len(state["history"]) == 2
 
@@ -58,13 +58,21 @@ def test_train_ship_evaluate(tmp_path, capsys):
     assert ocr["n"] == 6 and 0.0 <= ocr["exact_match"] <= 100.0 and 0.0 <= ocr["char_accuracy"] <= 100.0
     assert set(ocr["by_group"]) <= {"br_grey", "eu_cz"}
     for scores in ocr["by_group"].values():
-        assert set(scores) == {"exact_match", "char_accuracy", "n"}
+        assert set(scores) == {"exact_match", "char_accuracy", "n", "candidate_match"}
+    # a right read is always among its own candidates: the candidates match at least as often
+    assert ocr["exact_match"] <= ocr["candidate_match"] <= 100.0
+    assert all(r["read"] in r["candidates"] for r in report["ocr_reads"] if r["read"])
+    assert report["models"]["ocr"]["candidates"] == 3
     assert report["models"]["ocr"]["backend"] == "keras"
-    assert report["models"]["ocr"]["crops"] == ["base", "tight", "loose", "tighter"]
+    assert report["models"]["ocr"]["crops"] == ["base", "tight", "loose", "tighter", "looser"]
     assert "overall" in capsys.readouterr().out
     single = tmp_path / "single.json"
     assert main(["evaluate", "--data", str(data), "--models", str(models), "--json", str(single), "--single-crop"]) == 0
     assert json.loads(single.read_text())["models"]["ocr"]["crops"] == ["base"]
+    none = tmp_path / "none.json"
+    no_candidates = ["--json", str(none), "--candidates", "0"]
+    assert main(["evaluate", "--data", str(data), "--models", str(models), *no_candidates]) == 0
+    assert "candidate_match" not in json.loads(none.read_text())["ocr"]
     assert card["read_crops"]["level"]["min_degrees"] == report["models"]["ocr"]["level_min_degrees"] == 6.0
     flat = tmp_path / "flat.json"
     assert main(["evaluate", "--data", str(data), "--models", str(models), "--json", str(flat), "--no-level"]) == 0
