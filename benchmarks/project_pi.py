@@ -34,11 +34,13 @@ def main(path: str) -> None:
     print("# Raspberry Pi latency projected from MMACs (not measured)\n")
     print(ASSUMPTION, "\n")
     print(f"Source of MMACs and x86 figures: `{path}` ({bench['board']['cpu']}, 1 thread, int8).\n")
-    crops = len(bench["models"]["ocr"].get("read_crops", ["base"]))
+    ocr = bench["models"]["ocr"]
+    crops = len(ocr.get("boxed_read_crops") or ocr.get("read_crops", ["base"]))
     print(
         f"OCR per plate: one run when the first crop's read is sure, {crops} runs (every crop of the card's "
-        "`read_crops`) when it is not; the frame and fps columns take one run. A frame whose plate the "
-        "detector is unsure of (first score 0.2-0.9) gets the second look: one more detector run.\n"
+        "`read_crops` that a detected plate gets) when it is not; the frame and fps columns take one run. "
+        "A frame whose plate the detector is unsure of (first score 0.2-0.9) gets the second look: "
+        "one more detector run.\n"
     )
     print(
         f"| board | detector int8 ms (1 core) | OCR int8 ms per run | plate read, {crops} crops ms "

@@ -241,6 +241,8 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
     return {
         "stages": stages,
         "read_crops": recognizer.crops.names,
+        # what a detected plate gets: crops for whole crop images are not read
+        "boxed_read_crops": [c.name for c in recognizer.crops.crops if not c.whole_only],
         "detector_mmacs": graph_mmacs(det_model),
         "ocr_mmacs": graph_mmacs(ocr_model),
         "detector_bytes": det_model.path.stat().st_size,
@@ -322,7 +324,12 @@ def run_bench(
     first = result["runs"][f"int8/{one}"]
     result["models"] = {
         "detector": {"mmacs": first["detector_mmacs"], "int8_bytes": first["detector_bytes"]},
-        "ocr": {"mmacs": first["ocr_mmacs"], "int8_bytes": first["ocr_bytes"], "read_crops": first["read_crops"]},
+        "ocr": {
+            "mmacs": first["ocr_mmacs"],
+            "int8_bytes": first["ocr_bytes"],
+            "read_crops": first["read_crops"],
+            "boxed_read_crops": first["boxed_read_crops"],
+        },
     }
     result["rss_mb"] = rss_mb()  # before the peers: their runtimes are not part of our footprint
     result["peers"] = bench_peers(models, peer_data or [], peer_split, peer_limit)

@@ -41,6 +41,11 @@ def test_bench_quick_keys_and_order(tiny_models, tmp_path, capsys):
         for s in run["stages"].values():
             assert 0 < s["p50_ms"] <= s["p90_ms"] <= s["p99_ms"]
     assert r["models"]["ocr"]["mmacs"] > 0 and r["models"]["detector"]["mmacs"] > 0
+    # a detected plate never gets the crops meant for whole crop images
+    card = json.loads((tiny_models / "ocr.json").read_text())
+    whole = {c["name"] for c in card["read_crops"]["crops"] if c.get("whole_only")}
+    ocr = r["models"]["ocr"]
+    assert whole and ocr["boxed_read_crops"] == [n for n in ocr["read_crops"] if n not in whole]
     assert (tmp_path / "b.png").is_file() and "pipeline_1_plate" in (tmp_path / "b.md").read_text()
 
 
