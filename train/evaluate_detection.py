@@ -4,11 +4,14 @@
   scores, ``n`` (ground-truth boxes), ``by_group`` and ``missed`` (each box not found: image as in
   ``annotations.csv``, box, its
   width as a fraction of the image width, and the best IoU of a kept detection, to tell "not seen"
-  from "box off").
+  from "box off"), and ``false_detections`` (each kept detection that matched no box, as the precision
+  counts them: image, box, score, and its best IoU with a ground-truth box: under 0.5 a box off or
+  nothing marked there, 0.5 or more a second box on a plate already found).
 - ``e2e``: detect -> crop -> read -> the agent's default filters on each full image; a plate with a
   text counts as read when a published read has the same text and IoU >= 0.5 with it.
   ``exact_match``, ``n``, ``by_group``, ``false_reads_per_image`` and ``misses`` (image, text, and what
-  was read on that box, null when nothing was); ``ms_per_image`` is the median
+  was read on that box, null when nothing was), ``false_reads`` (each read counted in
+  ``false_reads_per_image``: image, box, text); ``ms_per_image`` is the median
   pipeline time.
 """
 
@@ -29,7 +32,7 @@ from edge.errors import AnprError
 from edge.filters import ReadFilter
 from edge.imageio import read_image
 from edge.metadata import InputSpec
-from train.detection_metrics import detection_scores
+from train.detection_metrics import detection_scores, match
 
 log = logging.getLogger(__name__)
 AP_THRESHOLD = 0.05  # decode threshold used to trace the precision-recall curve for AP50
@@ -74,7 +77,7 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
     filters = ReadFilter(FilterConfig())
     det_items, det_by_group = [], defaultdict(list)
     e2e_hits, e2e_by_group, false_reads, times = [], defaultdict(list), 0, []
-    missed, misread = [], []
+    missed, misread, false_boxes, false_read_list = [], [], [], []
     for path, items in sorted(by_image.items()):
         try:
             image = read_image(path)
@@ -87,6 +90,9 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
         scores = np.asarray([d.score for d in found], np.float32)
         det_items.append((boxes, scores, truth))
         missed += _missed_boxes(items[0][0].image, image.shape[1], truth, boxes[scores >= threshold])
+        false_boxes += _false_detections(
+            items[0][0].image, truth, boxes[scores >= threshold], scores[scores >= threshold]
+        )
         for group in {g for _, g in items}:
             mine = np.asarray([a.box.as_list() for a, g in items if g == group], np.float32)
             det_by_group[group].append((boxes, scores, mine))
@@ -113,15 +119,21 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
             if not hit:
                 on_box = [reads[j][1] for j in range(len(reads)) if overlaps[i, j] >= 0.5] or [None]
                 misread.append({"image": annotation.image, "text": annotation.text, "read": on_box[0]})
-        false_reads += sum(
-            1
+        wrong = [
+            j
             for j in range(len(reads))
             if j not in matched_reads
             and not any(overlaps[i, j] >= 0.5 and not items[i][0].text for i in range(len(items)))
-        )
+        ]
+        false_reads += len(wrong)
+        false_read_list += [
+            {"image": items[0][0].image, "box": [round(float(v), 1) for v in reads[j][0]], "read": reads[j][1]}
+            for j in wrong
+        ]
     detection = detection_scores(det_items, threshold)
     detection["by_group"] = {g: detection_scores(v, threshold) for g, v in sorted(det_by_group.items())}
     detection["missed"] = missed
+    detection["false_detections"] = false_boxes
 
     def e2e_scores(hits: list[bool]) -> dict:
         return {"exact_match": 100.0 * sum(hits) / len(hits) if hits else 0.0, "n": len(hits)}
@@ -130,6 +142,7 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
     e2e["by_group"] = {g: e2e_scores(h) for g, h in sorted(e2e_by_group.items())}
     e2e["false_reads_per_image"] = false_reads / max(1, len(det_items))
     e2e["misses"] = misread
+    e2e["false_reads"] = false_read_list
     return {"detection": detection, "e2e": e2e, "ms_per_image": float(np.median(times)) if times else 0.0}
 
 
@@ -146,4 +159,22 @@ def _missed_boxes(image: str, image_width: int, truth: np.ndarray, kept: np.ndar
         }
         for box, iou in zip(truth, best)
         if iou < 0.5
+    ]
+
+
+def _false_detections(image: str, truth: np.ndarray, kept: np.ndarray, scores: np.ndarray) -> list[dict]:
+    """The kept detections that match no ground-truth box (greedy matching, as the precision counts
+    them), with their best IoU with any ground-truth box (the ``false_detections`` entries)."""
+    hits = match(kept, scores, truth)
+    overlaps = iou_matrix(kept, truth) if len(kept) and len(truth) else np.zeros((len(kept), 0))
+    best = overlaps.max(axis=1) if overlaps.shape[1] else np.zeros(len(kept))
+    return [
+        {
+            "image": image,
+            "box": [round(float(v), 1) for v in box],
+            "score": round(float(score), 3),
+            "best_iou": round(float(iou), 3),
+        }
+        for box, score, iou, hit in zip(kept, scores, best, hits)
+        if not hit
     ]

@@ -64,6 +64,13 @@ def test_detection_and_e2e_exact_values(tmp_path, monkeypatch):
     assert e["false_reads_per_image"] == 2.0  # the wrong read on a plate and the read of nothing
     assert result["ms_per_image"] >= 0
     assert d["missed"] == [] and e["misses"] == [{"image": "cams/a.jpg", "text": "XYZ789", "read": "XYZ780"}]
+    assert d["false_detections"] == [
+        {"image": "cams/a.jpg", "box": [330.0, 50.0, 396.0, 60.0], "score": 0.7, "best_iou": 0.0}
+    ]
+    assert e["false_reads"] == [
+        {"image": "cams/a.jpg", "box": [200.0, 10.0, 300.0, 25.0], "read": "XYZ780"},
+        {"image": "cams/a.jpg", "box": [330.0, 50.0, 396.0, 60.0], "read": "QQQ111"},
+    ]
 
 
 def test_missed_boxes_say_whether_a_box_was_off_or_nothing_was_found(tmp_path, monkeypatch):
@@ -72,6 +79,10 @@ def test_missed_boxes_say_whether_a_box_was_off_or_nothing_was_found(tmp_path, m
     assert result["detection"]["missed"] == [
         {"image": "a.jpg", "box": [20.0, 10.0, 120.0, 25.0], "width_fraction": 0.25, "best_iou": 0.4},
         {"image": "a.jpg", "box": [200.0, 10.0, 300.0, 25.0], "width_fraction": 0.25, "best_iou": 0.0},
+    ]
+    # the box off counts against the precision and says so
+    assert result["detection"]["false_detections"] == [
+        {"image": "a.jpg", "box": [20.0, 10.0, 60.0, 25.0], "score": 0.9, "best_iou": 0.4}
     ]
     assert result["e2e"]["misses"] == [
         {"image": "a.jpg", "text": "ABC123", "read": None},
@@ -95,3 +106,17 @@ def test_evaluate_cli_adds_detection_and_e2e(tiny_models, tmp_path):
     assert main(argv) == 0
     assert json.loads(out.read_text())["models"]["detector"]["mirror"] is True
     assert cv2.imread(str(scenes / "images" / "scenes" / "000000.jpg")) is not None
+
+
+def test_a_second_box_on_a_found_plate_is_a_false_detection_that_overlaps_it(tmp_path, monkeypatch):
+    detections = [
+        Detection(Box(20, 10, 120, 25), 0.9),
+        Detection(Box(25, 10, 125, 25), 0.6),  # IoU 0.905 with the plate the first box found
+        Detection(Box(200, 10, 300, 25), 0.8),
+    ]
+    texts = {20: "ABC123", 25: "ABC123", 200: "XYZ789"}
+    result = _evaluate_two_plates(tmp_path, monkeypatch, "a.jpg", detections, texts)
+    assert result["detection"]["precision"] == pytest.approx(200 / 3)
+    assert result["detection"]["false_detections"] == [
+        {"image": "a.jpg", "box": [25.0, 10.0, 125.0, 25.0], "score": 0.6, "best_iou": 0.905}
+    ]
