@@ -117,14 +117,21 @@ class PlateRecognizer:
         crop's read if confident enough, else one of the crops' reads chosen by ``crops.combine``
         (:func:`vote_reads` or :func:`most_likely_read`). With ``crops.level``, a sloping or leaning
         plate is read again sheared straight and the likelier text kept (:meth:`read_straightened`).
-        With ``candidates``, the read lists the likeliest texts of the base crop's output, the read's
-        own text among them (:func:`edge.candidates.plate_candidates`)."""
-        read, first = self.read_from_crops(image_bgr, box, boxed=box is not None)
+        With ``candidates``, the read lists the likeliest texts under the crops it ran (of the plate as
+        given, not straightened), the read's own text among them
+        (:func:`edge.candidates.plate_candidates`)."""
+        read, outputs, crop_reads = self._read_crops(image_bgr, box, box is not None)
         if self.crops.level is not None:
-            read = self.read_straightened(image_bgr, box, read, first)
+            read = self.read_straightened(image_bgr, box, read, outputs[0])
         if self.candidates:
             listed = plate_candidates(
-                first, read.text, self.alphabet, self.candidates, self.formats, self.candidate_min_probability
+                np.stack(outputs),
+                read.text,
+                self.alphabet,
+                self.candidates,
+                self.formats,
+                self.candidate_min_probability,
+                also=[r.text for r in crop_reads],
             )
             read = replace(read, candidates=listed)
         return read
@@ -183,7 +190,13 @@ class PlateRecognizer:
         crop's output. ``boxed`` (default: whether ``box`` is given) says the plate was boxed in a
         larger image; when False, crops marked ``boxed_only`` are skipped, when True those marked
         ``whole_only``."""
-        boxed = box is not None if boxed is None else boxed
+        read, outputs, _ = self._read_crops(image_bgr, box, box is not None if boxed is None else boxed)
+        return read, outputs[0]
+
+    def _read_crops(
+        self, image_bgr: np.ndarray, box: Box | None, boxed: bool
+    ) -> tuple[DecodedText, list[np.ndarray], list[DecodedText]]:
+        """:meth:`read_from_crops` with every crop's output and read (base crop first)."""
         reads: list[DecodedText] = []
         outputs: list[np.ndarray] = []
         for crop in self.crops.crops:
@@ -194,10 +207,10 @@ class PlateRecognizer:
             if reads[0].confidence >= self.crops.accept_confidence:
                 break
         if len(reads) == 1:
-            return reads[0], outputs[0]
+            return reads[0], outputs, reads
         if self.crops.combine == "ctc_likelihood":
-            return self._choose(reads, outputs), outputs[0]
-        return vote_reads(reads), outputs[0]
+            return self._choose(reads, outputs), outputs, reads
+        return vote_reads(reads), outputs, reads
 
 
 def vote_reads(reads: list[DecodedText]) -> DecodedText:

@@ -6,10 +6,12 @@ import pytest
 from edge.candidates import plate_candidates
 from edge.ctc import ctc_log_likelihoods
 from edge.formats import compile_formats
-from edge.metadata import SINGLE_CROP
+from edge.metadata import SEVERAL_CROPS, SINGLE_CROP
 from edge.recognizer import PlateRecognizer
 from edge.text import ALPHABET
 from tests.edge.test_recognizer import BOX, FRAME, SPEC, ScriptedRunner, ctc_probs
+
+ONE_LOOK = SEVERAL_CROPS.model_copy(update={"level": None})  # the crops, without straightening
 
 
 def o_or_zero(o_share: float) -> np.ndarray:
@@ -55,3 +57,27 @@ def test_the_recognizer_lists_candidates_only_when_asked():
         PlateRecognizer(ScriptedRunner(script), SPEC, ALPHABET, "probs", decoder="slots", candidates=3)
     with pytest.raises(ValueError, match="candidates"):
         PlateRecognizer(ScriptedRunner(script), SPEC, ALPHABET, "probs", candidates=-1)
+
+
+def test_candidates_of_several_crops_are_scored_by_their_mean_probability():
+    outputs = np.stack([o_or_zero(0.3), o_or_zero(0.9), o_or_zero(0.8)])
+    listed = dict(plate_candidates(outputs, "OEC617", ALPHABET, 2))
+    exact = np.exp(ctc_log_likelihoods(outputs, ["OEC617", "0EC617"])).mean(axis=0)
+    assert list(listed) == ["OEC617", "0EC617"]  # the base crop alone would rank 0EC617 first
+    assert list(listed.values()) == pytest.approx(exact.tolist())
+    # a crop's own read is scored too, even when the base crop's search does not reach it
+    two = np.stack([ctc_probs("OEC617", 0.98), ctc_probs("QQQ111", 0.98)])
+    assert "QQQ111" not in dict(plate_candidates(two, "OEC617", ALPHABET, 2))
+    also = plate_candidates(two, "OEC617", ALPHABET, 2, also=["QQQ111"])
+    assert [t for t, _ in also] == ["OEC617", "QQQ111"] and also[1][1] == pytest.approx(also[0][1], rel=1e-3)
+
+
+def test_the_recognizer_scores_candidates_under_every_crop_it_read():
+    script = [("0EC617", 0.6), ("OEC617", 0.9), ("OEC617", 0.85)]
+    recognizer = PlateRecognizer(ScriptedRunner(script), SPEC, ALPHABET, "probs", crops=ONE_LOOK, candidates=2)
+    decoded = recognizer.read(FRAME, BOX)
+    outputs = np.stack([ctc_probs(text, confidence) for text, confidence in script])
+    exact = np.exp(ctc_log_likelihoods(outputs, ["OEC617", "0EC617"])).mean(axis=0)
+    assert decoded.text == "OEC617"
+    assert [t for t, _ in decoded.candidates] == ["OEC617", "0EC617"]
+    assert [p for _, p in decoded.candidates] == pytest.approx(exact.tolist())
