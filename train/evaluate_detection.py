@@ -76,8 +76,8 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
     wide = PlateDetector(detector.runner, detector.spec, replace(detector.params, score_threshold=AP_THRESHOLD))
     filters = ReadFilter(FilterConfig())
     det_items, det_by_group = [], defaultdict(list)
-    e2e_hits, e2e_by_group, false_reads, times = [], defaultdict(list), 0, []
-    missed, misread, false_boxes, false_read_list = [], [], [], []
+    e2e_hits, e2e_by_group, times = [], defaultdict(list), []
+    missed, misread, false_boxes, false_reads = [], [], [], []
     for path, items in sorted(by_image.items()):
         try:
             image = read_image(path)
@@ -89,10 +89,9 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
         boxes = np.asarray([d.box.as_list() for d in found], np.float32).reshape(-1, 4)
         scores = np.asarray([d.score for d in found], np.float32)
         det_items.append((boxes, scores, truth))
-        missed += _missed_boxes(items[0][0].image, image.shape[1], truth, boxes[scores >= threshold])
-        false_boxes += _false_detections(
-            items[0][0].image, truth, boxes[scores >= threshold], scores[scores >= threshold]
-        )
+        kept = scores >= threshold
+        missed += _missed_boxes(items[0][0].image, image.shape[1], truth, boxes[kept])
+        false_boxes += _false_detections(items[0][0].image, truth, boxes[kept], scores[kept])
         for group in {g for _, g in items}:
             mine = np.asarray([a.box.as_list() for a, g in items if g == group], np.float32)
             det_by_group[group].append((boxes, scores, mine))
@@ -125,8 +124,7 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
             if j not in matched_reads
             and not any(overlaps[i, j] >= 0.5 and not items[i][0].text for i in range(len(items)))
         ]
-        false_reads += len(wrong)
-        false_read_list += [
+        false_reads += [
             {"image": items[0][0].image, "box": [round(float(v), 1) for v in reads[j][0]], "read": reads[j][1]}
             for j in wrong
         ]
@@ -140,9 +138,9 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
 
     e2e = e2e_scores(e2e_hits)
     e2e["by_group"] = {g: e2e_scores(h) for g, h in sorted(e2e_by_group.items())}
-    e2e["false_reads_per_image"] = false_reads / max(1, len(det_items))
+    e2e["false_reads_per_image"] = len(false_reads) / max(1, len(det_items))
     e2e["misses"] = misread
-    e2e["false_reads"] = false_read_list
+    e2e["false_reads"] = false_reads
     return {"detection": detection, "e2e": e2e, "ms_per_image": float(np.median(times)) if times else 0.0}
 
 
