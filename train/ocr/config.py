@@ -85,6 +85,12 @@ class OcrTrainConfig(BaseModel):
     """Early stopping: epochs without a better validation exact match."""
     seed: int = 0
     """Seed for data order, augmentation and initialisation."""
+    loader_threads: int = Field(default=0, ge=0, le=64)
+    """Threads that make the training batches ahead of the accelerator (0: one after another in the
+    training loop, the way every shipped stage was trained). With threads each batch draws its
+    augmentation from its own random stream, seeded by ``seed``, the epoch and its index, so the
+    batches differ from those of ``0`` but not from run to run. For a GPU, which the loop leaves
+    waiting on the CPU otherwise (``train/ocr/parallel.py``)."""
     time_budget_minutes: float | None = Field(default=None, gt=0.0)
     """Stop after the epoch that crosses this wall-clock budget (resume later to continue)."""
     init_from: Path | None = None

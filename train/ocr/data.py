@@ -51,6 +51,10 @@ def cut_with_context(image: np.ndarray, box: Box) -> tuple[np.ndarray, Box]:
 
 def load_real_crops(root: Path, manifest_path: Path, sources: list[str], split: str) -> list[OcrCrop]:
     """Rows with a valid text of the given split, cut with context (boxes) or whole (crops)."""
+    from train.ocr.pack import is_pack, load_packed_crops
+
+    if is_pack(root):  # a GPU machine's copy: see train/ocr/pack.py
+        return load_packed_crops(root, sources, split)
     manifest = load_manifest(manifest_path)
     crops: list[OcrCrop] = []
     for name in sources:

@@ -87,22 +87,25 @@ class TrainingSequence:
     def __len__(self) -> int:
         return max(1, len(self.order) // self.cfg.batch_size)
 
-    def _shrink(self, image: np.ndarray, box, width: float):
+    def _shrink(self, image: np.ndarray, box, width: float, rng: np.random.Generator):
         blur = (0.05, self.cfg.small_plate_blur) if self.cfg.small_plate_blur > 0 else None
-        return shrink_plate(image, box, width, self.rng, blur_sigma=blur)
+        return shrink_plate(image, box, width, rng, blur_sigma=blur)
 
-    def batch(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+    def batch(self, index: int, rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Batch ``index``, augmented from the sequence's one random stream (batches made in order) or
+        from ``rng`` (batches made in any order, by :meth:`batches` with loader threads)."""
+        rng = self.rng if rng is None else rng
         spec = self.cfg.input
         chunk = self.order[index * self.cfg.batch_size : (index + 1) * self.cfg.batch_size]
         images, texts = [], []
         for kind, i in chunk:
             # no draw when the option is off: the random stream of earlier configs stays as it was
-            small = self.cfg.small_plate_fraction > 0 and self.rng.random() < self.cfg.small_plate_fraction
-            width = self.rng.uniform(*self.cfg.small_plate_width) if small else 0.0
+            small = self.cfg.small_plate_fraction > 0 and rng.random() < self.cfg.small_plate_fraction
+            width = rng.uniform(*self.cfg.small_plate_width) if small else 0.0
             if kind == "s":
                 image = self.synth_images[i]
                 if small:  # the stored input is the plate: shrink it, then fit it back
-                    image = prepare_ocr_input(self._shrink(image, None, width)[0], None, spec)
+                    image = prepare_ocr_input(self._shrink(image, None, width, rng)[0], None, spec)
                 images.append(image)
                 texts.append(self.synth_texts[i])
             else:
@@ -110,7 +113,7 @@ class TrainingSequence:
                 image, box = augment_real(
                     crop.image,
                     crop.box,
-                    self.rng,
+                    rng,
                     self.cfg.augment_strength,
                     self.cfg.loose_box_probability,
                     self.cfg.loose_box_max,
@@ -118,10 +121,33 @@ class TrainingSequence:
                 if crop.box is None and self.cfg.crops_as_read:  # cut the jittered crop, read it as it is
                     image, box = crop_box(image, box), None
                 if small:
-                    image, box = self._shrink(image, box, width)
+                    image, box = self._shrink(image, box, width, rng)
                 images.append(prepare_ocr_input(image, box, spec))
                 texts.append(crop.text)
         return normalise(np.stack(images)), encode_batch(texts, self.cfg.max_length)
+
+    def batches(self, workers: int = 0, seed: tuple[int, ...] = (0,)):
+        """Every batch in order. ``workers`` 0: made one after another from the sequence's random stream
+        (the stream every config before ``loader_threads`` trained on). More: made ahead by that many
+        threads (OpenCV and numpy release the GIL), batch ``i`` from its own stream seeded by
+        ``(*seed, i)``, so the batches do not depend on the threads' timing."""
+        if workers <= 0:
+            yield from (self.batch(i) for i in range(len(self)))
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        def make(index: int):
+            return self.batch(index, np.random.default_rng([*seed, index]))
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            ahead = [pool.submit(make, i) for i in range(min(len(self), 2 * workers))]
+            for index in range(len(self)):
+                batch = ahead[index].result()
+                ahead[index] = None  # the finished batch is not kept
+                following = index + 2 * workers
+                if following < len(self):
+                    ahead.append(pool.submit(make, following))
+                yield batch
 
 
 def read_batch(model, images_uint8: np.ndarray, batch_size: int = 256, decoder: str = "ctc") -> list[str]:
@@ -229,9 +255,9 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
             probe = (sequence.batch(i)[0] for i in range(min(20, len(sequence))))
             calibrate(trainer, model, probe, MEASURED_TENSORS)
         losses = []
-        bar = tqdm(range(len(sequence)), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
-        for index in bar:
-            x, y = sequence.batch(index)
+        batches = sequence.batches(cfg.loader_threads, seed=(cfg.seed, epoch))
+        bar = tqdm(batches, total=len(sequence), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
+        for index, (x, y) in enumerate(bar):
             with rounding:
                 losses.append(float(trainer.train_on_batch(x, y)))
             if index % 20 == 0:
