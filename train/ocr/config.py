@@ -91,6 +91,10 @@ class OcrTrainConfig(BaseModel):
     augmentation from its own random stream, seeded by ``seed``, the epoch and its index, so the
     batches differ from those of ``0`` but not from run to run. For a GPU, which the loop leaves
     waiting on the CPU otherwise (``train/ocr/parallel.py``)."""
+    stop_after_epoch: int | None = Field(default=None, ge=1)
+    """Stop after this epoch (counted from 1) while the learning-rate schedule still spans ``epochs``;
+    ``--resume`` with a later value continues it (None: run to ``epochs``). A budget in epochs, where
+    ``time_budget_minutes`` depends on the machine."""
     time_budget_minutes: float | None = Field(default=None, gt=0.0)
     """Stop after the epoch that crosses this wall-clock budget (resume later to continue)."""
     init_from: Path | None = None

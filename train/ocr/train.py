@@ -297,6 +297,9 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
         plot_history(state["history"], run_dir / "learning_curve.png")
         if stop:
             break
+        if cfg.stop_after_epoch and epoch + 1 >= cfg.stop_after_epoch:
+            log.info("stopped after epoch %d as configured; continue with --resume", epoch + 1)
+            break
     best = keras.models.load_model(run_dir / "best.keras", compile=False)
     predictions = read_batch(best, val_images, decoder=cfg.head)
     plot_confusion(zip(val_texts, predictions), run_dir / "confusion.png")

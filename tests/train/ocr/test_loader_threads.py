@@ -1,6 +1,7 @@
 """Training batches made ahead by loader threads: the same batches whatever the threads' timing."""
 
 import numpy as np
+import pytest
 
 from tests.conftest import noise_image
 from train.ocr.config import OcrTrainConfig
@@ -30,3 +31,18 @@ def test_no_threads_is_the_sequential_stream():
     fresh = _sequence()
     assert np.array_equal(next(iter(fresh.batches(0)))[0], sequential[0][0])
     assert OcrTrainConfig().loader_threads == 0
+
+
+def test_stop_after_epoch_ends_the_run_early_and_resume_continues(tmp_path):
+    pytest.importorskip("keras")
+    from train.ocr.train import train_ocr
+
+    cfg = OcrTrainConfig(
+        synthetic_count=40, real_sources=[], epochs=4, batch_size=16, width_multiplier=0.25, stop_after_epoch=1
+    )
+    run, manifest = tmp_path / "run", tmp_path / "splits.json"
+    state = train_ocr(cfg, run, tmp_path / "no-data", manifest)
+    assert state["epoch"] == 1 and len(state["history"]) == 1
+    state = train_ocr(cfg.model_copy(update={"stop_after_epoch": 2}), run, tmp_path / "no-data", manifest, resume=True)
+    assert state["epoch"] == 2 and [r["epoch"] for r in state["history"]] == [1, 2]
+    assert state["history"][1]["lr"] > 0.5 * cfg.learning_rate  # the schedule still spans 4 epochs
