@@ -54,7 +54,7 @@ def load_real_crops(root: Path, manifest_path: Path, sources: list[str], split: 
     from train.ocr.pack import is_pack, load_packed_crops
 
     if is_pack(root):  # a GPU machine's copy: see train/ocr/pack.py
-        return load_packed_crops(root, sources, split)
+        return load_packed_crops(root, manifest_path, sources, split)
     manifest = load_manifest(manifest_path)
     crops: list[OcrCrop] = []
     for name in sources:

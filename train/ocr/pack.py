@@ -5,7 +5,8 @@ both splits exactly as :func:`train.ocr.data.load_real_crops` does (a box with i
 image whole), JPEG-encodes it at quality 95 (PNG packs the noisy US crops at 100 KB each and the whole
 pack at 125 MiB, twice what a GPU call carries; JPEG changes a pixel by about one level on average) and
 writes it with its box, text, source, group and split.
-``anpr train ocr --data-root .gpu/ocr_crops.npz`` then trains from the pack.
+``anpr train ocr --data-root .gpu/ocr_crops.npz`` then trains from the pack; it records the split manifest's
+sha256 and is refused with a manifest other than the one it was cut with.
 The pack holds images under the shared datasets' licences: write it to an ignored folder, never commit it.
 """
 
@@ -34,6 +35,7 @@ def pack_real_crops(root: Path, manifest: Path, sources: list[str], out: Path) -
     """Write the pack; returns the number of crops per split."""
     import cv2
 
+    from edge.models import file_sha256
     from train.ocr.data import load_real_crops
 
     blobs, boxes, fields, counts = [], [], [], {}
@@ -55,26 +57,38 @@ def pack_real_crops(root: Path, manifest: Path, sources: list[str], out: Path) -
         lengths=lengths,
         boxes=np.asarray(boxes, np.float32).reshape(-1, 4),
         fields=np.array(fields, dtype=str).reshape(-1, 4),
+        manifest_sha256=np.array(file_sha256(manifest)),
     )
     return counts
 
 
 def is_pack(path: Path) -> bool:
-    """Whether ``--data-root`` names a pack instead of the datasets' folder."""
-    return path.suffix == ".npz" and path.is_file()
+    """Whether ``--data-root`` names a pack (a ``.npz`` file) instead of the datasets' folder."""
+    return path.suffix == ".npz"
 
 
-def load_packed_crops(path: Path, sources: list[str], split: str):
-    """The pack's crops of ``split`` from ``sources``, as :func:`train.ocr.data.load_real_crops` returns them."""
+def load_packed_crops(path: Path, manifest: Path, sources: list[str], split: str):
+    """The pack's crops of ``split`` from ``sources``, as :func:`train.ocr.data.load_real_crops` returns them.
+
+    Raises :class:`DataError` when the pack is missing or unreadable, or was cut with another manifest
+    than ``manifest`` (its splits would not be the ones the run's card records)."""
     import cv2
 
+    from edge.errors import DataError
+    from edge.models import file_sha256
     from edge.types import Box
     from train.ocr.data import OcrCrop
 
     if split not in SPLITS:
         raise ValueError(f"a pack holds the splits {list(SPLITS)}, not {split!r}")
-    with np.load(path) as pack:
-        data, lengths, boxes, fields = pack["data"], pack["lengths"], pack["boxes"], pack["fields"]
+    try:
+        with np.load(path) as pack:
+            data, lengths, boxes, fields = pack["data"], pack["lengths"], pack["boxes"], pack["fields"]
+            packed_manifest = str(pack["manifest_sha256"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise DataError(f"{path}: not a crop pack of train/ocr/pack.py ({exc})") from None
+    if not manifest.is_file() or file_sha256(manifest) != packed_manifest:
+        raise DataError(f"{path} was packed with another split manifest than {manifest}: pack it again")
     ends = np.cumsum(lengths)
     crops = []
     for index, (text, source, group, crop_split) in enumerate(fields.tolist()):

@@ -33,14 +33,12 @@ JAX_MEMORY_SHARE = 0.8
 
 
 def render_synthetic(configs: list[OcrTrainConfig], cache: Path, workers: int) -> None:
-    """Render (or find cached) every config's synthetic plates, each distinct set once."""
+    """Render every config's synthetic plates into ``cache`` with ``workers`` processes before training
+    starts (``synthetic_set`` caches each distinct set, so configs that share one render it once)."""
     from train.ocr.data import synthetic_set
 
-    done = set()
     for cfg in configs:
-        key = (cfg.input.model_dump_json(), cfg.synthetic_count, cfg.seed, str(cfg.synthetic_styles))
-        key += (cfg.synthetic_fonts, cfg.synthetic_us_extras)
-        if key in done or not cfg.synthetic_count:
+        if not cfg.synthetic_count:
             continue
         start = time.monotonic()
         synthetic_set(
@@ -53,8 +51,9 @@ def render_synthetic(configs: list[OcrTrainConfig], cache: Path, workers: int) -
             fonts=cfg.synthetic_fonts,
             us_extras=cfg.synthetic_us_extras,
         )
-        log.info("%d synthetic plates (seed %d) in %.0f s", cfg.synthetic_count, cfg.seed, time.monotonic() - start)
-        done.add(key)
+        log.info(
+            "%d synthetic plates (seed %d) ready in %.0f s", cfg.synthetic_count, cfg.seed, time.monotonic() - start
+        )
 
 
 def train_one(config: Path, run_dir: Path, root: Path, manifest: Path) -> int:

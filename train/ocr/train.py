@@ -134,19 +134,19 @@ class TrainingSequence:
         if workers <= 0:
             yield from (self.batch(i) for i in range(len(self)))
             return
+        from collections import deque
         from concurrent.futures import ThreadPoolExecutor
 
         def make(index: int):
             return self.batch(index, np.random.default_rng([*seed, index]))
 
+        count, depth = len(self), 2 * workers
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            ahead = [pool.submit(make, i) for i in range(min(len(self), 2 * workers))]
-            for index in range(len(self)):
-                batch = ahead[index].result()
-                ahead[index] = None  # the finished batch is not kept
-                following = index + 2 * workers
-                if following < len(self):
-                    ahead.append(pool.submit(make, following))
+            pending = deque(pool.submit(make, i) for i in range(min(count, depth)))
+            for following in range(depth, count + depth):
+                batch = pending.popleft().result()
+                if following < count:
+                    pending.append(pool.submit(make, following))
                 yield batch
 
 

@@ -74,3 +74,18 @@ def test_pack_gives_the_crops_the_folders_give(tmp_path, capsys):
 def test_pack_needs_an_npz_name(tmp_path):
     with pytest.raises(SystemExit):
         main(["--out", str(tmp_path / "crops.zip")])
+
+
+def test_a_pack_is_refused_with_another_manifest_or_when_missing(tmp_path):
+    from edge.errors import DataError
+
+    root = tmp_path / "data"
+    manifest = _datasets(root)
+    out = tmp_path / "crops.npz"
+    main(["--data-root", str(root), "--manifest", str(manifest), "--sources", "us_crops", "--out", str(out)])
+    other = tmp_path / "other.json"
+    write_manifest(build_manifest([root / "us_crops"], val_fraction=0.5, use_image_hashes=False), other)
+    with pytest.raises(DataError, match="another split manifest"):
+        load_real_crops(out, other, ["us_crops"], "train")
+    with pytest.raises(DataError, match="not a crop pack"):
+        load_real_crops(tmp_path / "missing.npz", manifest, ["us_crops"], "train")
