@@ -55,7 +55,7 @@ train: setup
 	$(BIN)/anpr train ocr --config train/configs/ocr_loose_avg.yaml --data-root "$(DATA)" --run-dir runs/ocr_loose_avg
 	$(BIN)/anpr train ocr --config train/configs/ocr_loose_avg_qat.yaml --data-root "$(DATA)" --run-dir runs/ocr_loose_avg_qat
 	$(BIN)/anpr train ocr --config train/configs/ocr_loose_soup.yaml --data-root "$(DATA)" --run-dir runs/ocr_loose_soup --ship
-	# stage 13 ran on a lent GPU (KERAS_BACKEND=jax, the crops packed by train/ocr/pack.py); here ~5 min an epoch
+	# stage 13 ran on a lent GPU (KERAS_BACKEND=jax, the crops packed by train/ocr/pack.py); not timed on this CPU
 	$(BIN)/python -m train.ocr.parallel --data-root "$(DATA)" --run-root runs train/configs/ocr_gpu_ft_low.yaml
 	$(BIN)/anpr train ocr --config train/configs/ocr_gpu_ft_low_resume.yaml --data-root "$(DATA)" --run-dir runs/ocr_gpu_ft_low --resume
 	$(BIN)/anpr train ocr --config train/configs/ocr_gpu_qat.yaml --data-root "$(DATA)" --run-dir runs/ocr_gpu_qat --ship
