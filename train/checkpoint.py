@@ -1,7 +1,7 @@
 """Epoch bookkeeping shared by the trainers: checkpoints, best model, early stopping, time budget.
 
 The run folder keeps ``last.keras`` (resume point), ``best.keras`` and ``state.json`` (epoch,
-best score, history, seconds of training).
+best score, history, seconds of training), and with ``keep_epochs`` every epoch's ``epoch_NN.keras``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,17 @@ log = logging.getLogger(__name__)
 
 
 class EpochBookkeeper:
-    def __init__(self, run_dir: Path, state: dict, best_key: str, patience: int, budget_minutes: float | None) -> None:
+    def __init__(
+        self,
+        run_dir: Path,
+        state: dict,
+        best_key: str,
+        patience: int,
+        budget_minutes: float | None,
+        keep_epochs: bool = False,
+    ) -> None:
         self.run_dir, self.state, self.best_key = run_dir, state, best_key
+        self.keep_epochs = keep_epochs
         self.patience, self.budget_minutes = patience, budget_minutes
         self.started = time.monotonic()
 
@@ -43,6 +52,8 @@ class EpochBookkeeper:
                 state[f"{self.best_key}_tie_break"] = tie_break
             model.save(self.run_dir / "best.keras")
         model.save(self.run_dir / "last.keras")
+        if self.keep_epochs:
+            model.save(self.run_dir / f"epoch_{epoch + 1:02d}.keras")
         state["seconds"] += time.monotonic() - self.started
         self.started = time.monotonic()
         self.save()

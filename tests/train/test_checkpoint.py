@@ -43,3 +43,14 @@ def test_a_tie_with_a_better_tie_break_counts_as_progress(tmp_path: Path) -> Non
     assert not keeper.end_epoch(model, 6, 1.0, tie_break=1.0)
     assert keeper.end_epoch(model, 7, 0.5, tie_break=50.0)
     assert keeper.state["best_epoch"] == 6
+
+
+def test_keep_epochs_saves_every_epoch_under_its_number(tmp_path: Path) -> None:
+    state = {"epoch": 0, "best_exact": -1.0, "best_epoch": -1, "history": [], "seconds": 0.0}
+    keeper, model = EpochBookkeeper(tmp_path, state, "best_exact", 5, None, keep_epochs=True), FakeModel()
+    for epoch, score in enumerate([3.0, 1.0, 2.0]):
+        keeper.end_epoch(model, epoch, score)
+    assert [n for n in model.saved if n.startswith("epoch_")] == ["epoch_01.keras", "epoch_02.keras", "epoch_03.keras"]
+    plain = FakeModel()
+    _keeper(tmp_path, patience=5).end_epoch(plain, 0, 1.0)
+    assert sorted(plain.saved) == ["best.keras", "last.keras"]

@@ -97,6 +97,9 @@ class OcrTrainConfig(BaseModel):
     ``time_budget_minutes`` depends on the machine."""
     time_budget_minutes: float | None = Field(default=None, gt=0.0)
     """Stop after the epoch that crosses this wall-clock budget (resume later to continue)."""
+    keep_epochs: bool = False
+    """Also save every epoch's weights as ``epoch_NN.keras`` in the run folder (about 1 MB each), for
+    a later weight average of the last epochs (``average_of``) instead of only the best one."""
     init_from: Path | None = None
     """Start from this ``.keras`` model's weights instead of random ones (a fresh run folder; ignored
     when resuming). Used to fine-tune a trained reader, for example quantisation-aware. A reader trained

@@ -247,7 +247,9 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
             log.info("starting from the weights of %s", cfg.init_from)
     trainer, scorer, rounding = _training_views(model, cfg.quantisation_aware)
     trainer.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=loss)
-    keeper = EpochBookkeeper(run_dir, state, "best_exact", cfg.patience, cfg.time_budget_minutes)
+    keeper = EpochBookkeeper(
+        run_dir, state, "best_exact", cfg.patience, cfg.time_budget_minutes, keep_epochs=cfg.keep_epochs
+    )
     for epoch in range(state["epoch"], cfg.epochs):
         trainer.optimizer.learning_rate.assign(_lr(cfg, epoch))
         sequence = TrainingSequence(cfg, synth_images, synth_texts, real_train, epoch, scene_train)
