@@ -40,3 +40,17 @@ def test_box_variants_scale_about_the_centre_shift_and_clip():
     assert vary(box, (1.5, 2.0, 0.0, 0.0), 640, 480) == Box(75, 40, 225, 80)
     assert vary(box, (1.0, 1.0, 0.1, -0.5), 640, 480) == Box(110, 40, 210, 60)
     assert vary(Box(0, 0, 100, 20), (1.5, 1.5, 0.0, 0.0), 640, 480) == Box(0, 0, 125, 25)
+
+
+def test_zoomed_out_merge_swaps_only_wide_boxes_it_is_surer_of():
+    merge = load("detector_rescaled_looks")._merge_max
+    default = (np.array([[0, 0, 100, 20], [200, 0, 210, 5]], np.float32), np.array([0.5, 0.6], np.float32))
+    zoomed = (np.array([[5, 0, 105, 22], [200, 0, 211, 5]], np.float32), np.array([0.8, 0.9], np.float32))
+    boxes, scores = merge(default, zoomed, width=1000, min_width=0.05, nms_iou=0.45)
+    # the 100-px box (10 % of the frame) takes the surer zoomed-out box; the 10-px one (1 %) is left alone
+    assert boxes.tolist() == [[5, 0, 105, 22], [200, 0, 210, 5]]
+    assert np.allclose(scores, [0.8, 0.6])
+    unsure = (zoomed[0], np.array([0.1, 0.1], np.float32))
+    boxes, scores = merge(default, unsure, width=1000, min_width=0.05, nms_iou=0.45)
+    # nothing changes (NMS puts the surer box first)
+    assert boxes.tolist() == default[0][::-1].tolist() and np.allclose(scores, default[1][::-1])
