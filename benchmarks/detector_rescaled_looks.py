@@ -58,30 +58,24 @@ def _merge_max(default, zoomed, width: int, min_width: float, nms_iou: float):
 
 
 def _closer_on_big(look, detector, image: np.ndarray, default, context: float):
-    """Candidates (score >= 0.2) the second look skips, re-boxed from a window ``context`` times their size."""
+    """Candidates (score >= 0.2) the card's second look skips (its window would be about the whole frame),
+    re-boxed from the second look's window at ``context`` times their size instead."""
     boxes, scores = default[0].copy(), default[1].copy()
     h, w = image.shape[:2]
-    aspect = detector.spec.height / detector.spec.width
     second = detector.params.second_look
+    closer = replace(second, context=context)
     for i in range(len(boxes)):
-        bw, bh = boxes[i, 2] - boxes[i, 0], boxes[i, 3] - boxes[i, 1]
-        skipped = max(second.context * bw, second.context * bh / aspect)
-        if scores[i] < 0.2 or not (
-            skipped >= second.max_window_fraction * w and skipped * aspect >= second.max_window_fraction * h
-        ):
+        if scores[i] < 0.2 or detector._window(boxes[i], w, h, second) is not None:
             continue
-        win_w = max(context * bw, context * bh / aspect)
-        win_h = win_w * aspect
-        if win_w >= second.max_window_fraction * w and win_h >= second.max_window_fraction * h:
+        window = detector._window(boxes[i], w, h, closer)
+        if window is None:
             continue
-        cx, cy = (boxes[i, 0] + boxes[i, 2]) / 2, (boxes[i, 1] + boxes[i, 3]) / 2
-        x1, y1 = int(max(0, cx - win_w / 2)), int(max(0, cy - win_h / 2))
-        x2, y2 = int(min(w, cx + win_w / 2)), int(min(h, cy + win_h / 2))
+        x1, y1, x2, y2 = window
         near, near_scores = look._look(image[y1:y2, x1:x2], AP_THRESHOLD)
         if not len(near):
             continue
         near = near + np.asarray([x1, y1, x1, y1], np.float32)
-        mine = np.flatnonzero(iou_matrix(boxes[i : i + 1], near)[0] >= 0.2)
+        mine = np.flatnonzero(iou_matrix(boxes[i : i + 1], near)[0] >= second.match_iou)
         if mine.size:
             boxes[i] = near[mine[np.argmax(near_scores[mine])]]
     return boxes, scores
