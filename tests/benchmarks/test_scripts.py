@@ -54,3 +54,13 @@ def test_zoomed_out_merge_swaps_only_wide_boxes_it_is_surer_of():
     boxes, scores = merge(default, unsure, width=1000, min_width=0.05, nms_iou=0.45)
     # nothing changes (NMS puts the surer box first)
     assert boxes.tolist() == default[0][::-1].tolist() and np.allclose(scores, default[1][::-1])
+
+
+def test_unmarked_candidates_are_the_detections_no_marked_box_overlaps():
+    unmarked = load("unmarked_candidates").unmarked
+    truth = np.array([[0, 0, 10, 10]], np.float32)
+    boxes = np.array([[0, 0, 10, 10], [9, 0, 19, 10], [8, 0, 18, 10], [50, 50, 60, 60]], np.float32)
+    # IoU 1, 1/19 (under 0.1), 2/18 (over), 0
+    assert unmarked(truth, boxes, 0.1) == [1, 3]
+    assert unmarked(np.zeros((0, 4), np.float32), boxes, 0.1) == [0, 1, 2, 3]
+    assert unmarked(truth, np.zeros((0, 4), np.float32), 0.1) == []

@@ -24,6 +24,10 @@ class DetectorTrainConfig(BaseModel):
     """Scales the channels of every layer."""
     real_sources: list[str] = ["france", "tunisia", "romania"]
     """Shared folders whose training-split photos with boxes are used."""
+    added_boxes: bool = False
+    """Also mark the plates the project found unmarked in the training photos
+    (``train/data/labels/boxes/<source>.json``, :mod:`train.data.added_boxes`), so they are not taught as
+    background; validation keeps the shared annotations."""
     real_zoom_copies: int = Field(default=1, ge=0)
     """Extra randomly zoomed crops of each real photo (scale augmentation)."""
     shrink_probability: float = Field(default=0.0, ge=0.0, le=1.0)

@@ -16,6 +16,7 @@ from edge.imageio import read_image
 from edge.metadata import InputSpec
 from edge.preprocess import crop_box, prepare_detector_input
 from edge.types import Box
+from train.data.added_boxes import added_boxes, with_added_boxes
 from train.data.annotations import read_dataset
 from train.data.splits import load_manifest, select_split
 from train.ocr.data import renderer_digest
@@ -24,8 +25,11 @@ from train.synth.scenes import RealCrop, RealPhoto, collect_real, render_scene
 log = logging.getLogger(__name__)
 
 
-def real_data(root: Path, manifest_path: Path, sources: list[str], crop_sources: list[str], split: str):
-    """Photos with boxes from ``sources`` and text crops from ``crop_sources`` of one split."""
+def real_data(
+    root: Path, manifest_path: Path, sources: list[str], crop_sources: list[str], split: str, added: bool = False
+):
+    """Photos with boxes from ``sources`` and text crops from ``crop_sources`` of one split; ``added``
+    also marks the unmarked plates the project found in those photos (:mod:`train.data.added_boxes`)."""
     manifest = load_manifest(manifest_path)
     selected = []
     for name in sorted(set(sources) | set(crop_sources)):
@@ -39,6 +43,8 @@ def real_data(root: Path, manifest_path: Path, sources: list[str], crop_sources:
             rows = [a for a in rows if a.box is None]
         if name not in crop_sources:
             rows = [a for a in rows if a.box is not None]
+        if added and name in sources:
+            rows = with_added_boxes(rows, added_boxes(dataset))
         selected.append((dataset, rows))
     return collect_real(selected)
 
@@ -114,6 +120,7 @@ def build_training_set(
             [
                 spec.model_dump(),
                 [str(p.path) for p in photos],
+                [[b.as_list() for b in p.boxes] for p in photos],
                 len(crops),
                 synthetic,
                 zoom_copies,

@@ -146,7 +146,9 @@ def train_detector(
     (run_dir / "config.json").write_text(cfg.model_dump_json(indent=1))
     have_data = data_root.is_dir() and cfg.real_sources
     photos, crops = (
-        real_data(data_root, manifest, cfg.real_sources, ["us_crops", "br_crops"], "train") if have_data else ([], [])
+        real_data(data_root, manifest, cfg.real_sources, ["us_crops", "br_crops"], "train", cfg.added_boxes)
+        if have_data
+        else ([], [])
     )
     val_photos, _ = real_data(data_root, manifest, cfg.real_sources, [], "val") if have_data else ([], [])
     images, boxes = build_training_set(
