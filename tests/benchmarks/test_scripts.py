@@ -64,3 +64,18 @@ def test_unmarked_candidates_are_the_detections_no_marked_box_overlaps():
     assert unmarked(truth, boxes, 0.1) == [1, 3]
     assert unmarked(np.zeros((0, 4), np.float32), boxes, 0.1) == [0, 1, 2, 3]
     assert unmarked(truth, np.zeros((0, 4), np.float32), 0.1) == []
+
+
+def test_detections_of_unmarked_plates_are_left_out_only_when_they_match_no_marked_plate():
+    without = load("detector_unmarked_precision").without_unmarked
+    truth = np.array([[0, 0, 10, 10]], np.float32)
+    unmarked = np.array([[20, 0, 30, 10], [0, 0, 10, 9]], np.float32)
+    boxes = np.array([[0, 0, 10, 10], [20, 0, 30, 10], [21, 0, 31, 10], [50, 0, 60, 10]], np.float32)
+    scores = np.array([0.9, 0.8, 0.7, 0.6], np.float32)
+    kept, kept_scores = without(boxes, scores, truth, unmarked)
+    # the marked plate stays though it also overlaps an unmarked box; IoU 1 and 9/11 go; the stray stays
+    assert kept.tolist() == [[0, 0, 10, 10], [50, 0, 60, 10]] and kept_scores.tolist() == scores[[0, 3]].tolist()
+    kept, _ = without(boxes, scores, np.zeros((0, 4), np.float32), unmarked)
+    assert kept.tolist() == [[50, 0, 60, 10]]
+    kept, _ = without(boxes, scores, truth, np.zeros((0, 4), np.float32))
+    assert len(kept) == 4
