@@ -7,9 +7,11 @@ detector on those photos as they are teaches it that such plates are background.
 ``train/data/labels/boxes/<source>.json`` holds the boxes the project added for one source's
 ``annotations.csv``: the file's sha256 (boxes apply to that exact file only, so an updated or
 unrelated folder of the same name is left as it is), how they were made, and one
-``[image, x1, y1, x2, y2]`` entry per plate in that image's pixels. Only the detector's training
-reads them (``added_boxes`` in its config); evaluation keeps the shared annotations as they are, and
-the shared data itself is never changed.
+``[image, x1, y1, x2, y2]`` entry per plate in that image's pixels, on photos of either side of the
+split. The detector's training adds those of its training photos (``added_boxes`` in its config);
+``anpr evaluate`` keeps the shared annotations as they are, and
+``benchmarks/detector_unmarked_precision.py`` leaves detections of the held-out ones out of precision.
+The shared data itself is never changed.
 """
 
 from __future__ import annotations
