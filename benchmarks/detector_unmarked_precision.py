@@ -64,13 +64,14 @@ def photos(data: list[Path], manifest: Path, split: str) -> list[tuple[str, Path
     return out
 
 
-def score(models: Path, items: list, use_float: bool = False) -> dict[str, dict]:
-    """Per source and ``all``: the shared annotations' scores and ``unmarked_left_out`` ones."""
+def score(models: Path, items: list, use_float: bool = False, threshold: float | None = None) -> dict[str, dict]:
+    """Per source and ``all``: the shared annotations' scores and ``unmarked_left_out`` ones, at the card's
+    threshold or ``threshold``."""
     loaded = load_detector(models, use_float)
     if loaded is None:
         raise SystemExit(f"{models}: no detector card")
     detector, _ = loaded
-    threshold = detector.params.score_threshold
+    threshold = threshold or detector.params.score_threshold
     wide = PlateDetector(detector.runner, detector.spec, replace(detector.params, score_threshold=AP_THRESHOLD))
     plain, fair = defaultdict(list), defaultdict(list)
     for source, path, truth, unmarked in items:
@@ -94,12 +95,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--split", choices=["train", "val"], default="val")
     parser.add_argument("--manifest", type=Path, default=Path("train/splits.json"))
     parser.add_argument("--float", action="store_true", help="the float32 detectors instead of int8")
+    parser.add_argument("--threshold", type=float, help="score threshold (default: each card's)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     items = photos(args.data, args.manifest, args.split)
     print("models  group  boxes  recall  precision  AP50  |  unmarked left out: precision  AP50")
     for models in args.models:
-        for group, s in score(models, items, args.float).items():
+        for group, s in score(models, items, args.float, args.threshold).items():
             u = s["unmarked_left_out"]
             print(
                 f"{models}  {group}  {s['n']}  {s['recall']:.2f}  {s['precision']:.2f}  {s['ap50']:.2f}  |  "
