@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 from pathlib import Path
 
 import cv2
@@ -10,6 +12,14 @@ import numpy as np
 import pytest
 
 from train.data.paths import data_root, source_dirs
+
+
+def write_labels_file(folder: Path, source: str, csv_path: Path, key: str, entries: list) -> Path:
+    """A project labels file (``train/data/labels`` layout) for ``csv_path``: its sha256 and ``key``: ``entries``."""
+    folder.mkdir(exist_ok=True)
+    digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()
+    (folder / f"{source}.json").write_text(json.dumps({"annotations_sha256": digest, key: entries}))
+    return folder
 
 
 def write_layout(root: Path, rows: list[tuple], images: dict[str, np.ndarray]) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 
 from edge.errors import DataError
 from edge.types import Box
-from tests.conftest import noise_image
+from tests.conftest import noise_image, write_labels_file
 from train.data import added_boxes as added
 from train.data.annotations import read_dataset
 from train.data.paths import data_root
@@ -24,10 +23,7 @@ ROWS = [
 
 
 def _boxes_file(folder: Path, source: str, csv_path: Path, boxes: list) -> Path:
-    folder.mkdir(exist_ok=True)
-    digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()
-    (folder / f"{source}.json").write_text(json.dumps({"annotations_sha256": digest, "boxes": boxes}))
-    return folder
+    return write_labels_file(folder, source, csv_path, "boxes", boxes)
 
 
 @pytest.fixture
