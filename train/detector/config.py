@@ -61,6 +61,9 @@ class DetectorTrainConfig(BaseModel):
     """Seed for data, augmentation and initialisation."""
     time_budget_minutes: float | None = Field(default=None, gt=0.0)
     """Stop after the epoch that crosses this wall-clock budget (resume later)."""
+    keep_epochs: bool = False
+    """Also save every epoch's weights as ``epoch_NN.keras`` in the run folder (about 2 MB each), for a
+    later weight average of several epochs (``train.ocr.average.average_weights``) instead of one."""
     init_from: Path | None = None
     """Start from this ``.keras`` detector's weights instead of random ones (a fresh run folder;
     ignored when resuming). Used to fine-tune a trained detector, for example quantisation-aware."""

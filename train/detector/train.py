@@ -190,7 +190,7 @@ def train_detector(
         trainer.compile(
             optimizer=keras.optimizers.Adam(cfg.learning_rate, clipnorm=5.0), loss=[losses[n] for n in OUTPUT_NAMES]
         )
-    keeper = EpochBookkeeper(run_dir, state, "best", cfg.patience, cfg.time_budget_minutes)
+    keeper = EpochBookkeeper(run_dir, state, "best", cfg.patience, cfg.time_budget_minutes, keep_epochs=cfg.keep_epochs)
     for epoch in range(state["epoch"], cfg.epochs):
         trainer.optimizer.learning_rate.assign(_lr(cfg, epoch))
         rng = np.random.default_rng([cfg.seed, epoch])

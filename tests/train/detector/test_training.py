@@ -27,19 +27,20 @@ def test_shipped_card_and_edgetpu_ready(tiny_models, capsys):
 
 
 def test_quantisation_aware_fine_tune(tiny_models, tmp_path):
-    """From the tiny shipped detector: one quantisation-aware epoch, shipped plain (no fake-quant layers)."""
+    """From the tiny shipped detector: one quantisation-aware epoch, kept by number, shipped plain."""
     import keras
 
     config = tmp_path / "qat.yaml"
     config.write_text(
         "name: detector\nreal_sources: []\nsynthetic_scenes: 24\nepochs: 1\nbatch_size: 8\nwidth_multiplier: 0.5\n"
-        f"init_from: {tiny_models / 'detector.keras'}\nquantisation_aware: true\n"
+        f"init_from: {tiny_models / 'detector.keras'}\nquantisation_aware: true\nkeep_epochs: true\n"
     )
     run, models = tmp_path / "run", tmp_path / "models"
     args = ["train", "detector", "--config", str(config), "--run-dir", str(run), "--ship", "--models", str(models)]
     assert main(args) == 0
     state = json.loads((run / "state.json").read_text())
     assert state["epoch"] == 1 and "threshold" in state
+    assert (run / "epoch_01.keras").is_file()
     card = json.loads((models / "detector.json").read_text())
     assert card["training"]["config"]["quantisation_aware"] is True
     shipped = keras.models.load_model(models / "detector.keras", compile=False)
