@@ -25,7 +25,11 @@ def load_readers(cfg: AgentConfig) -> Readers:
     det_model, det_card = open_model(cfg.models, "detector", cfg.precision, cfg.num_threads)
     ocr_model, ocr_card = open_model(cfg.models, "ocr", cfg.precision, cfg.num_threads)
     params = DecodeParams.from_card(
-        det_card["decode"], cfg.filters.min_detection_score, cfg.detector.second_look, cfg.detector.mirror
+        det_card["decode"],
+        cfg.filters.min_detection_score,
+        cfg.detector.second_look,
+        cfg.detector.mirror,
+        cfg.detector.sideways,
     )
     detector = PlateDetector(det_model, InputSpec.model_validate(det_card["input"]), params)
     recognizer = PlateRecognizer.from_card(
@@ -37,6 +41,7 @@ def load_readers(cfg: AgentConfig) -> Readers:
         cfg.ocr.level_sloped,
         cfg.ocr.candidates,
         cfg.ocr.candidate_min_probability,
+        params.sideways,
     )
     versions = {
         "detector": det_card["tflite"][cfg.precision]["sha256"][:12],

@@ -95,7 +95,8 @@ class FilterConfig(_Frozen):
     """Which reads are published."""
 
     min_plate_width: float = Field(default=56.0, ge=0.0)
-    """Minimum plate box width in frame pixels; narrower plates are not read. Measured on generated
+    """Minimum plate box width in frame pixels (the box's longer side with ``detector.sideways``); narrower
+    plates are not read. Measured on generated
     scenes, the reader gets 22 % of 40-60 px plates right and 48 % of 60-80 px ones; on 60 generated
     clips 56 px (instead of 20) halved the wrong reads (far glimpses of a plate read right later) and
     read as many plates. Lower it for a camera that only ever sees plates this small."""
@@ -145,6 +146,12 @@ class DetectorConfig(_Frozen):
     """Run each frame's first look also on the mirrored frame and average the two heatmaps (one more run
     of the detector per frame it runs on; boxes unchanged): fewer false plates at the same threshold.
     None: as the detector card's ``decode.mirror`` says (off when it has none)."""
+    sideways: bool | None = None
+    """Images may be stored on their side (phone photos sent to the HTTP API whose orientation tag was
+    lost): the first look also runs on the frame turned a quarter (one more run of the detector per frame),
+    plates standing on end join the candidates, and the reader reads a plate taller than wide also turned
+    a quarter each way, keeping the surest read. A camera is mounted one way: leave it off for video.
+    None: as the detector card's ``decode.sideways`` says (off when it has none)."""
 
 
 class OcrConfig(_Frozen):

@@ -11,6 +11,10 @@ candidate's score becomes the geometric mean of both looks and its box the one f
 A **mirror look** (``decode.mirror``) runs the first look on the frame and on its mirror image and
 averages the two heatmaps (boxes from the unmirrored run): a plate looks like a plate both ways round,
 while much of what looks like one by chance does not.
+
+A **sideways look** (``decode.sideways``) runs the first look also on the frame turned a quarter
+(:mod:`edge.sideways`), for photos stored on their side: the plates standing on end that it finds join
+the frame's candidates, and a tall candidate's second look is taken on the turned frame.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from edge.boxes import iou_matrix, nms
 from edge.metadata import InputSpec
 from edge.preprocess import prepare_detector_input
 from edge.runtime.interpreter import ModelLoadError
+from edge.sideways import boxes_from_turned, boxes_to_turned, is_tall, turn
 from edge.types import Box, Detection
 
 
@@ -69,14 +74,23 @@ class DecodeParams:
     mirror: bool = False
     """The first look also runs on the mirrored frame; the two heatmaps are averaged (one more run of
     the model per frame). Offsets and sizes come from the unmirrored run, so boxes do not move."""
+    sideways: bool = False
+    """The first look also runs on the frame turned a quarter, and the plates standing on end it finds (boxes
+    taller than wide) join the candidates; tall candidates get their second look on the turned frame. For
+    photos stored on their side; one more run of the model per frame."""
 
     @classmethod
     def from_card(
-        cls, decode: dict, min_score: float = 0.0, second_look: bool = True, mirror: bool | None = None
+        cls,
+        decode: dict,
+        min_score: float = 0.0,
+        second_look: bool = True,
+        mirror: bool | None = None,
+        sideways: bool | None = None,
     ) -> DecodeParams:
         """The card's ``decode`` section; ``min_score`` raises the threshold (the agent's
         ``filters.min_detection_score``); ``second_look=False`` turns the second look off; ``mirror``
-        turns the mirror look on or off (None: as the card's ``decode.mirror`` says, off without it)."""
+        and ``sideways`` turn those looks on or off (None: as the card's ``decode`` says, off without it)."""
         threshold = max(float(decode["score_threshold"]), min_score)
         look = decode.get("second_look") if second_look else None
         try:
@@ -93,6 +107,7 @@ class DecodeParams:
             second_look=look,
             second_look_min_score=threshold**2 if look is not None else 0.0,
             mirror=_card_flag(decode, "mirror") if mirror is None else mirror,
+            sideways=_card_flag(decode, "sideways") if sideways is None else sideways,
         )
 
 
@@ -140,16 +155,21 @@ class PlateDetector:
         self.second_looks = 0
         #: runs of the model on mirrored frames so far
         self.mirror_looks = 0
+        #: runs of the model on frames turned a quarter so far (first and second looks)
+        self.sideways_looks = 0
 
     def detect(self, frame_bgr: np.ndarray, settled: Sequence[Box] = ()) -> list[Detection]:
         """Plates in ``frame_bgr``. Candidates overlapping a ``settled`` box (a plate already read, which
         the caller only needs to follow) get no second look: their first look decides."""
         look, mirror = self.params.second_look, self.params.mirror
-        if look is None:
-            boxes, scores = self._look(frame_bgr, self.params.score_threshold, mirror)
-        else:
-            first = min(self.params.score_threshold, self.params.second_look_min_score)
-            boxes, scores = self._second_look(frame_bgr, *self._look(frame_bgr, first, mirror), look, settled)
+        first = self.params.score_threshold
+        if look is not None:
+            first = min(first, self.params.second_look_min_score)
+        boxes, scores = self._look(frame_bgr, first, mirror)
+        if self.params.sideways:
+            boxes, scores = self._with_sideways(frame_bgr, boxes, scores, first)
+        if look is not None:
+            boxes, scores = self._second_look(frame_bgr, boxes, scores, look, settled)
         return [Detection(Box(*map(float, b)), float(s)) for b, s in zip(boxes, scores)]
 
     def _look(self, frame_bgr: np.ndarray, threshold: float, mirror: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -171,6 +191,22 @@ class PlateDetector:
         keep = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
         return boxes[keep], scores[keep]
 
+    def _with_sideways(
+        self, frame_bgr: np.ndarray, boxes: np.ndarray, scores: np.ndarray, threshold: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The first look's candidates and the plates standing on end that a look at the frame turned a
+        quarter finds (at least ``threshold``), overlaps resolved by NMS."""
+        self.sideways_looks += 1
+        found, found_scores = self._look(turn(frame_bgr), threshold)
+        found = boxes_from_turned(found, frame_bgr.shape[1])
+        tall = is_tall(found)
+        if not tall.any():
+            return boxes, scores
+        boxes = np.concatenate([boxes, found[tall]]).astype(np.float32)
+        scores = np.concatenate([scores, found_scores[tall]]).astype(np.float32)
+        keep = nms(boxes, scores, self.params.nms_iou, 2 * self.params.max_detections)
+        return boxes[keep], scores[keep]
+
     def _second_look(
         self, frame_bgr: np.ndarray, boxes: np.ndarray, scores: np.ndarray, look: SecondLook, settled: Sequence[Box]
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -181,14 +217,23 @@ class PlateDetector:
         if settled and order:
             known = iou_matrix(boxes[order], np.asarray([b.as_list() for b in settled], np.float32)).max(axis=1)
             order = [i for i, overlap in zip(order, known) if overlap < look.match_iou]
+        turned: np.ndarray | None = None
         for i in order[: look.max_candidates]:
-            window = self._window(boxes[i], frame_bgr.shape[1], frame_bgr.shape[0], look)
+            sideways = self.params.sideways and bool(is_tall(boxes[i])[0])
+            if sideways and turned is None:
+                turned = turn(frame_bgr)
+            image = turned if sideways else frame_bgr
+            box = boxes_to_turned(boxes[i], frame_bgr.shape[1])[0] if sideways else boxes[i]
+            window = self._window(box, image.shape[1], image.shape[0], look)
             if window is None:
                 continue  # the window would be about the whole frame: the first look stands
             x1, y1, x2, y2 = window
             self.second_looks += 1
-            near, near_scores = self._look(frame_bgr[y1:y2, x1:x2], self.params.second_look_min_score)
+            self.sideways_looks += sideways
+            near, near_scores = self._look(image[y1:y2, x1:x2], self.params.second_look_min_score)
             near = near + np.asarray([x1, y1, x1, y1], np.float32)
+            if sideways:
+                near = boxes_from_turned(near, frame_bgr.shape[1])
             overlaps = iou_matrix(boxes[i : i + 1], near)[0] if len(near) else np.zeros(0)
             mine = np.flatnonzero(overlaps >= look.match_iou)
             if mine.size == 0:

@@ -12,16 +12,20 @@ from edge.types import Box
 
 
 class ReadFilter:
-    def __init__(self, cfg: FilterConfig) -> None:
-        self.cfg = cfg
+    def __init__(self, cfg: FilterConfig, plates_on_end: bool = False) -> None:
+        """``plates_on_end``: plates may stand on end (the detector's sideways look is on), so a plate's
+        width is its box's longer side."""
+        self.cfg, self.plates_on_end = cfg, plates_on_end
         self.patterns = [re.compile(p) for p in cfg.patterns]
         self.labels = {k.plate: k.label for k in cfg.allow}
         self.deny = set(cfg.deny)
         self.zone = np.asarray(cfg.zone, np.float32) if cfg.zone else None
 
     def keep_detection(self, box: Box, score: float) -> bool:
-        """Before OCR: plate wide enough, score high enough, centre inside the zone."""
-        if box.width < self.cfg.min_plate_width or score < self.cfg.min_detection_score:
+        """Before OCR: plate wide enough (with ``plates_on_end``, its box's longer side), score high enough,
+        centre inside the zone."""
+        width = max(box.width, box.height) if self.plates_on_end else box.width
+        if width < self.cfg.min_plate_width or score < self.cfg.min_detection_score:
             return False
         if self.zone is not None:
             import cv2

@@ -97,7 +97,8 @@ class Agent:
     ) -> None:
         self.cfg, self.source, self.detector, self.recognizer = cfg, source, detector, recognizer
         self.outbox, self.publisher, self.model_versions = outbox, publisher, model_versions
-        self.filter = ReadFilter(cfg.filters)
+        params = getattr(detector, "params", None)  # a plate detector's decoding (fakes in tests have none)
+        self.filter = ReadFilter(cfg.filters, bool(getattr(params, "sideways", False)))
         t = cfg.tracker
         self.tracker = PlateTracker(t.iou, t.max_missed, t.min_reads, t.emit_after, t.keep_observations)
         self.motion = MotionGate(cfg.motion, cfg.filters.zone)

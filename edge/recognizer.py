@@ -1,6 +1,7 @@
 """The plate reader on the device: crop, run the OCR model, decode CTC (optionally constrained to
 the plate formats a site expects, see :mod:`edge.formats`); an unsure plate is read from several crops
-and their reads combined."""
+and their reads combined. A plate standing on end (a photo stored sideways) can be read turned a
+quarter each way, see :mod:`edge.sideways`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from edge.ctc import DecodedText, ctc_log_likelihoods, decode_text
 from edge.formats import DEFAULT_MAX_PENALTY, FormatSet, compile_formats, decode_with_formats
 from edge.metadata import BASE_CROP, SINGLE_CROP, CropReading, InputSpec
 from edge.preprocess import convert_colour, crop_box, prepare_ocr_crop, read_crop_box
+from edge.sideways import box_in_turned, turn
 from edge.slope import estimate_slant, estimate_slope, level_plate, upright_plate
 from edge.types import Box
 
@@ -43,6 +45,7 @@ class PlateRecognizer:
         crops: CropReading = SINGLE_CROP,
         candidates: int = 0,
         candidate_min_probability: float = 0.0,
+        sideways: bool = False,
     ) -> None:
         self.runner, self.spec, self.alphabet, self.output, self.decoder = runner, spec, alphabet, output, decoder
         if formats is not None and decoder != "ctc":
@@ -57,6 +60,8 @@ class PlateRecognizer:
         self.candidates, self.candidate_min_probability = candidates, candidate_min_probability
         """How many texts each read lists (:func:`edge.candidates.plate_candidates`; 0: none), and the
         least probability of a listed text other than the read."""
+        self.sideways = sideways
+        """Read a plate taller than wide also turned a quarter each way, and keep the surest read."""
 
     @classmethod
     def from_card(
@@ -69,12 +74,13 @@ class PlateRecognizer:
         level_sloped: bool = True,
         candidates: int = 0,
         candidate_min_probability: float = 0.0,
+        sideways: bool = False,
     ) -> PlateRecognizer:
         """A recognizer configured by an OCR model card (input, alphabet, output name, decoder, the
         card's ``read_crops`` unless ``several_crops`` is False, their ``level`` unless ``level_sloped``
         is False), reading towards ``formats`` (names of :data:`edge.formats.PLATE_FORMATS` or patterns)
         if given, listing up to ``candidates`` texts per read (CTC readers; others than the read itself
-        only from ``candidate_min_probability``)."""
+        only from ``candidate_min_probability``), a plate standing on end also turned with ``sideways``."""
         output = (card.get("output_names") or [card.get("output", {}).get("name")])[0]
         if candidates and card.get("decoder", "ctc") != "ctc":
             log.warning("OCR decoder %r: candidate texts need a CTC reader, none listed", card["decoder"])
@@ -96,6 +102,7 @@ class PlateRecognizer:
             crops,
             candidates,
             candidate_min_probability,
+            sideways,
         )
 
     def probabilities(self, pixels: np.ndarray) -> np.ndarray:
@@ -119,7 +126,23 @@ class PlateRecognizer:
         plate is read again sheared straight and the likelier text kept (:meth:`read_straightened`).
         With ``candidates``, the read lists the likeliest texts under the crops it ran (of the plate as
         given, not straightened), the read's own text among them
-        (:func:`edge.candidates.plate_candidates`)."""
+        (:func:`edge.candidates.plate_candidates`). With ``sideways``, a plate taller than wide is also read
+        turned a quarter each way (upright one way, upside down the other) and the surest of the three
+        reads kept."""
+        read = self._read_as_given(image_bgr, box)
+        height, width = image_bgr.shape[:2]
+        plate_w, plate_h = (width, height) if box is None else (box.width, box.height)
+        if not self.sideways or plate_h <= plate_w:
+            return read
+        for quarters in (1, 3):
+            turned_box = None if box is None else box_in_turned(box, width, quarters, height)
+            other = self._read_as_given(turn(image_bgr, quarters), turned_box)
+            if other.confidence > read.confidence:
+                read = other
+        return read
+
+    def _read_as_given(self, image_bgr: np.ndarray, box: Box | None) -> DecodedText:
+        """:meth:`read` without turning the plate."""
         read, outputs, crop_reads = self._read_crops(image_bgr, box, box is not None)
         if self.crops.level is not None:
             read = self.read_straightened(image_bgr, box, read, outputs[0])

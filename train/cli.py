@@ -216,6 +216,12 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
         help="run the detector's first look also on the mirrored image and average the heatmaps, or not "
         "(default: as the card's decode.mirror says; the agent's detector.mirror)",
     )
+    evaluate.add_argument(
+        "--sideways",
+        action="store_true",
+        help="photos may be stored on their side: the detector also looks at each image turned a quarter and "
+        "plates taller than wide are read turned too (as the agent's detector.sideways: true)",
+    )
     evaluate.set_defaults(handler=_evaluate)
 
 

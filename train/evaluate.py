@@ -54,11 +54,13 @@ def load_ocr(
     several_crops: bool = True,
     level_sloped: bool = True,
     candidates: int = 0,
+    sideways: bool = False,
 ) -> tuple[PlateRecognizer, dict]:
     """The OCR from ``models/``: the int8 TFLite (or float32 with ``use_float``), else the Keras source,
     reading the card's crops (``read_crops``) unless ``several_crops`` is False, and sloping plates
     also sheared level (``read_crops.level``) unless ``level_sloped`` is False; each read lists up to
-    ``candidates`` texts (the agent's ``ocr.candidates``, with its default probability floor)."""
+    ``candidates`` texts (the agent's ``ocr.candidates``, with its default probability floor); a plate taller
+    than wide is also read turned a quarter each way with ``sideways``."""
     card_path = models / "ocr.json"
     if not card_path.is_file():
         raise AnprError(f"{card_path}: no OCR model card (train one with 'anpr train ocr --ship')")
@@ -92,6 +94,7 @@ def load_ocr(
             level_sloped,
             candidates,
             OcrConfig().candidate_min_probability,
+            sideways,
         )
     except ValidationError as exc:
         raise AnprError(f"{card_path}: bad read_crops: {exc}") from None
@@ -103,6 +106,7 @@ def load_ocr(
     level = recognizer.crops.level
     info["level_min_degrees"] = level.min_degrees if level is not None else None
     info["candidates"] = recognizer.candidates
+    info["sideways"] = recognizer.sideways
     return recognizer, info
 
 
@@ -180,6 +184,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         not getattr(args, "single_crop", False),
         not getattr(args, "no_level", False),
         getattr(args, "candidates", 0),
+        getattr(args, "sideways", False),
     )
     manifest = args.manifest or DEFAULT_MANIFEST
     all_rows = dataset_rows(args.data, args.split, manifest)
@@ -187,7 +192,13 @@ def run_evaluate(args: argparse.Namespace) -> int:
     report = {"ocr": scores, "models": {"ocr": info}, "data": [str(d) for d in args.data], "split": args.split}
     box_rows = [r for r in all_rows if r[1].box is not None]
     loaded = (
-        load_detector(args.models, args.float, not getattr(args, "single_look", False), getattr(args, "mirror", None))
+        load_detector(
+            args.models,
+            args.float,
+            not getattr(args, "single_look", False),
+            getattr(args, "mirror", None),
+            True if getattr(args, "sideways", False) else None,
+        )
         if box_rows
         else None
     )
@@ -209,7 +220,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         d, e, m = report["detection"], report["e2e"], report["models"]["detector"]
         print(
             f"detection ({m['file']}, threshold {m['threshold']}{', second look' if m['second_look'] else ''}"
-            f"{', mirror look' if m['mirror'] else ''}) "
+            f"{', mirror look' if m['mirror'] else ''}{', sideways look' if m['sideways'] else ''}) "
             f"on {d['n']} boxes: recall {d['recall']:.2f} %, precision {d['precision']:.2f} %, AP50 {d['ap50']:.2f}"
         )
         print(

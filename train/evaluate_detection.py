@@ -39,11 +39,11 @@ AP_THRESHOLD = 0.05  # decode threshold used to trace the precision-recall curve
 
 
 def load_detector(
-    models: Path, use_float: bool, second_look: bool = True, mirror: bool | None = None
+    models: Path, use_float: bool, second_look: bool = True, mirror: bool | None = None, sideways: bool | None = None
 ) -> tuple[PlateDetector, dict] | None:
     """The detector from ``models/`` (int8, or float32 with ``use_float``) with the card's decoding, its
-    second look included unless ``second_look`` is False, its mirror look as ``mirror`` says (None: as the
-    card says); None when there is no detector card."""
+    second look included unless ``second_look`` is False, its mirror and sideways looks as ``mirror`` and
+    ``sideways`` say (None: as the card says); None when there is no detector card."""
     from edge.models import load_card
     from edge.runtime.interpreter import TFLiteModel
 
@@ -55,7 +55,7 @@ def load_detector(
     if not entry or not (models / entry["file"]).is_file():
         raise AnprError(f"{models}: no {precision} detector TFLite (run 'make export')")
     model = TFLiteModel(models / entry["file"], output_names=card["output_names"])
-    params = DecodeParams.from_card(card["decode"], second_look=second_look, mirror=mirror)
+    params = DecodeParams.from_card(card["decode"], second_look=second_look, mirror=mirror, sideways=sideways)
     info = {
         "file": entry["file"],
         "backend": model.backend,
@@ -63,6 +63,7 @@ def load_detector(
         "threshold": params.score_threshold,
         "second_look": params.second_look is not None,
         "mirror": params.mirror,
+        "sideways": params.sideways,
     }
     return PlateDetector(model, InputSpec.model_validate(card["input"]), params), info
 
@@ -74,7 +75,7 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
         by_image[path].append((annotation, group))
     threshold = detector.params.score_threshold
     wide = PlateDetector(detector.runner, detector.spec, replace(detector.params, score_threshold=AP_THRESHOLD))
-    filters = ReadFilter(FilterConfig())
+    filters = ReadFilter(FilterConfig(), detector.params.sideways)
     det_items, det_by_group = [], defaultdict(list)
     e2e_hits, e2e_by_group, times = [], defaultdict(list), []
     missed, misread, false_boxes, false_reads = [], [], [], []

@@ -149,12 +149,13 @@ def _run(args: argparse.Namespace) -> int:
             server.stop()
         s = agent.stats
         log.info(
-            "frames %d, still %d (no detector run), second looks %d, mirror looks %d, dropped %d, skipped %d, "
-            "plates seen %d, reads %d, unsent %d, outbox drops %d",
+            "frames %d, still %d (no detector run), second looks %d, mirror looks %d, sideways looks %d, "
+            "dropped %d, skipped %d, plates seen %d, reads %d, unsent %d, outbox drops %d",
             s.frames,
             s.still_frames,
             getattr(agent.detector, "second_looks", 0),
             getattr(agent.detector, "mirror_looks", 0),
+            getattr(agent.detector, "sideways_looks", 0),
             agent.frames_dropped,
             getattr(agent.source, "skipped", 0),
             s.detections,

@@ -46,7 +46,8 @@ def build_api(cfg, readers, outbox, health, agent_metrics=None, token: str | Non
     from edge.filters import ReadFilter
     from edge.still import StillRecognizer
 
-    still = StillRecognizer(readers.detector, readers.recognizer, ReadFilter(cfg.filters), readers.versions)
+    read_filter = ReadFilter(cfg.filters, readers.detector.params.sideways)
+    still = StillRecognizer(readers.detector, readers.recognizer, read_filter, readers.versions)
     settings = ApiSettings(
         still=still,
         outbox=outbox,

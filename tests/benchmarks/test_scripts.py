@@ -79,3 +79,27 @@ def test_detections_of_unmarked_plates_are_left_out_only_when_they_match_no_mark
     assert kept.tolist() == [[50, 0, 60, 10]]
     kept, _ = without(boxes, scores, truth, np.zeros((0, 4), np.float32))
     assert len(kept) == 4
+
+
+def test_turned_photos_keep_each_plate_on_its_pixels_and_its_text(make_layout, tmp_path):
+    import cv2
+
+    from train.data.annotations import read_dataset
+
+    photo = np.random.default_rng(5).integers(0, 255, (40, 90, 3), dtype=np.uint8)
+    crop = np.random.default_rng(6).integers(0, 255, (20, 60, 3), dtype=np.uint8)
+    rows = [("cars/a.jpg", 10, 5, 40, 15, "AB12"), ("cars/a.jpg", 50, 20, 80, 30, ""), ("b.png", "", "", "", "", "XY9")]
+    source = make_layout("src", rows, {"cars/a.jpg": photo, "b.png": crop})
+    count = load("turned_photos").write_turned(source, tmp_path / "out", "all", [1, 3], tmp_path / "no-manifest")
+    turned = read_dataset(tmp_path / "out")
+    assert count == 3 and not turned.errors
+    texts = [(a.image, a.text, a.box.as_list() if a.box else None) for a in turned.annotations]
+    # first image turned once (90 wide: x -> 90 - x), the second three times
+    assert texts == [
+        ("cars/a.png", "AB12", [5.0, 50.0, 15.0, 80.0]),
+        ("cars/a.png", "", [20.0, 10.0, 30.0, 40.0]),
+        ("b.png", "XY9", None),
+    ]
+    stored = cv2.imread(str(tmp_path / "out" / "images" / "cars" / "a.png"))
+    np.testing.assert_array_equal(stored, np.rot90(cv2.imread(str(source / "images" / "cars" / "a.jpg"))))
+    assert cv2.imread(str(tmp_path / "out" / "images" / "b.png")).shape == (60, 20, 3)

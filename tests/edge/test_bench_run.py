@@ -190,3 +190,13 @@ def test_agent_reads_the_cards_crops_unless_configured_not_to(tiny_models):
     assert load_readers(single).recognizer.crops == SINGLE_CROP
     unlevelled = load_readers(AgentConfig(models=tiny_models, ocr={"level_sloped": False})).recognizer.crops
     assert unlevelled.level is None and unlevelled.crops == DEFAULT_READ_CROPS.crops
+
+
+def test_agent_sideways_setting_turns_on_the_detectors_look_and_the_readers_turning(tiny_models):
+    from edge.assembly import load_readers
+    from edge.config import AgentConfig
+
+    plain = load_readers(AgentConfig(models=tiny_models))
+    assert plain.detector.params.sideways is False and plain.recognizer.sideways is False
+    sideways = load_readers(AgentConfig(models=tiny_models, detector={"sideways": True}))
+    assert sideways.detector.params.sideways is True and sideways.recognizer.sideways is True

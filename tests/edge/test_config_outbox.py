@@ -85,6 +85,9 @@ def test_filters():
     assert not f.keep_detection(Box(10, 10, 15, 20), 0.9)  # narrower than min_plate_width
     default = ReadFilter(load_agent_config(None, {}).filters)  # 56 px: far glimpses are not read
     assert not default.keep_detection(Box(10, 10, 50, 20), 0.9) and default.keep_detection(Box(10, 10, 70, 20), 0.9)
+    assert not default.keep_detection(Box(10, 10, 30, 80), 0.9)
+    on_end = ReadFilter(load_agent_config(None, {}).filters, plates_on_end=True)  # the detector's sideways look
+    assert on_end.keep_detection(Box(10, 10, 30, 80), 0.9) and not on_end.keep_detection(Box(10, 10, 20, 50), 0.9)
 
 
 def test_allow_list_matched_through_candidates_only_when_asked():

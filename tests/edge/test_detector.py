@@ -142,3 +142,44 @@ def test_mirror_look_drops_a_peak_the_mirrored_frame_does_not_see_and_keeps_the_
     assert len(found) == 1 and found[0].score == pytest.approx(1.0)
     plate_before = max(both, key=lambda d: d.score)
     assert found[0].box == plate_before.box  # boxes come from the unmirrored run
+
+
+class FlatPlateModel(BrightBoxModel):
+    """:class:`BrightBoxModel` that, like a detector trained on upright plates, sees only bright regions
+    wider than tall."""
+
+    def run(self, pixels: np.ndarray) -> dict[str, np.ndarray]:
+        out = super().run(pixels)
+        image = pixels.reshape(pixels.shape[-3:]).astype(np.float32).mean(axis=-1)
+        ys, xs = np.nonzero(image > 200)
+        if ys.size and ys.max() - ys.min() > xs.max() - xs.min():
+            out["heatmap"][:] = 0.0
+        return out
+
+
+def test_from_card_sideways_look_follows_the_card_unless_told():
+    card = {"stride": 4, "score_threshold": 0.4, "nms_iou": 0.5, "max_detections": 7}
+    assert DecodeParams.from_card(card).sideways is False
+    assert DecodeParams.from_card({**card, "sideways": True}).sideways is True
+    assert DecodeParams.from_card({**card, "sideways": True}, sideways=False).sideways is False
+    with pytest.raises(ModelLoadError, match=r"decode\.sideways"):
+        DecodeParams.from_card({**card, "sideways": 1})
+
+
+@pytest.mark.parametrize("second_look", [False, True])
+def test_a_plate_standing_on_end_is_found_only_by_the_sideways_look(second_look):
+    from edge.types import Box
+
+    plate = (300, 150, 320, 230)  # 20 x 80 frame px: a plate on its side
+    truth = Box(*map(float, plate))
+    card = {"stride": STRIDE, "score_threshold": 0.45, "nms_iou": 0.45, "max_detections": 20, "second_look": {}}
+    upright = PlateDetector(FlatPlateModel(sure_width=20), SPEC, DecodeParams.from_card(card, second_look=second_look))
+    assert upright.detect(frame_with_plate(plate)) == []
+    params = DecodeParams.from_card(card, second_look=second_look, sideways=True)
+    finder = PlateDetector(FlatPlateModel(sure_width=20), SPEC, params)
+    found = finder.detect(frame_with_plate(plate))
+    assert len(found) == 1 and found[0].box.iou(truth) > 0.6
+    # first look 12 input px wide of the 20 sure: 0.6; the second look, on the turned frame, is sure
+    assert found[0].score == pytest.approx(np.sqrt(0.6) if second_look else 0.6, abs=0.05)
+    assert finder.second_looks == int(second_look) and finder.sideways_looks == 1 + int(second_look)
+    assert finder.detect(frame_with_plate((260, 180, 340, 200))) != []  # a flat plate is still found

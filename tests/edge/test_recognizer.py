@@ -319,3 +319,31 @@ def test_leaning_characters_are_read_again_upright_unless_the_card_says_not_to()
     runner = SoftRunner([UNSURE] * 3)
     assert PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=no_slant).read(frame, box).text == "A81"
     assert runner.calls == 3
+
+
+def test_a_plate_standing_on_end_is_read_turned_each_way_and_the_surest_read_kept():
+    from edge.preprocess import prepare_ocr_crop
+    from edge.sideways import box_in_turned, turn
+
+    tall = Box(90, 20, 110, 100)
+    runner = ScriptedRunner([("X1", 0.3), ("AB123", 0.95), ("EZ1BV", 0.5)])
+    recognizer = PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=SINGLE_CROP, sideways=True)
+    assert recognizer.read(FRAME, tall).text == "AB123"
+    assert len(runner.inputs) == 3
+    once = box_in_turned(tall, FRAME.shape[1], 1, FRAME.shape[0])
+    expected = prepare_ocr_crop(turn(FRAME, 1), once, SPEC, SINGLE_CROP.crops[0])
+    np.testing.assert_array_equal(runner.inputs[1], expected)
+    # a plate lying flat is read once; without ``sideways`` a tall one too
+    flat_runner = ScriptedRunner([("AB123", 0.4)])
+    flat = PlateRecognizer(flat_runner, SPEC, ALPHABET, "probs", crops=SINGLE_CROP, sideways=True)
+    assert flat.read(FRAME, BOX).text == "AB123" and len(flat_runner.inputs) == 1
+    plain_runner = ScriptedRunner([("X1", 0.3)])
+    plain = PlateRecognizer(plain_runner, SPEC, ALPHABET, "probs", crops=SINGLE_CROP)
+    assert plain.read(FRAME, tall).text == "X1" and len(plain_runner.inputs) == 1
+
+
+def test_a_whole_image_taller_than_wide_is_read_turned_too():
+    runner = ScriptedRunner([("", 0.0), ("Q7", 0.6), ("AB123", 0.9)])
+    recognizer = PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=SINGLE_CROP, sideways=True)
+    assert recognizer.read(np.ascontiguousarray(np.rot90(FRAME))).text == "AB123"
+    assert len(runner.inputs) == 3

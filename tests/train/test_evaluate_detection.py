@@ -105,6 +105,11 @@ def test_evaluate_cli_adds_detection_and_e2e(tiny_models, tmp_path):
     argv = ["evaluate", "--data", str(scenes), "--models", str(tiny_models), "--json", str(out), "--mirror"]
     assert main(argv) == 0
     assert json.loads(out.read_text())["models"]["detector"]["mirror"] is True
+    assert report["models"]["detector"]["sideways"] is False and report["models"]["ocr"]["sideways"] is False
+    argv = ["evaluate", "--data", str(scenes), "--models", str(tiny_models), "--json", str(out), "--sideways"]
+    assert main(argv) == 0
+    models = json.loads(out.read_text())["models"]
+    assert models["detector"]["sideways"] is True and models["ocr"]["sideways"] is True
     assert cv2.imread(str(scenes / "images" / "scenes" / "000000.jpg")) is not None
 
 

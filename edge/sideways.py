@@ -1,0 +1,48 @@
+"""Plates in photos stored sideways: the image turned a quarter, and boxes carried between the two.
+
+A phone photo whose orientation tag was lost on the way (stripped by a messenger, a web upload or a
+dataset's export) is stored a quarter turn off: its plates stand on end, taller than wide, and the
+detector and the reader, trained on upright plates, miss them. Turning the image a quarter makes such a
+plate lie flat again (upright or upside down; the reader tries both).
+
+Turns are counter-clockwise, as :func:`numpy.rot90` turns (``k=1``); a point ``(x, y)`` of an image
+``width`` pixels wide lands at ``(y, width - x)`` of the turned one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edge.types import Box
+
+
+def turn(image: np.ndarray, quarters: int = 1) -> np.ndarray:
+    """``image`` (H, W, ...) turned ``quarters`` quarter turns counter-clockwise (a contiguous copy)."""
+    return np.ascontiguousarray(np.rot90(image, quarters))
+
+
+def boxes_to_turned(boxes: np.ndarray, width: float) -> np.ndarray:
+    """Boxes (N, 4) of an image ``width`` wide, in the pixels of that image turned once."""
+    boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+    return np.stack([boxes[:, 1], width - boxes[:, 2], boxes[:, 3], width - boxes[:, 0]], axis=1)
+
+
+def boxes_from_turned(boxes: np.ndarray, width: float) -> np.ndarray:
+    """Boxes (N, 4) found in an image ``width`` wide turned once, back in that image's pixels."""
+    boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+    return np.stack([width - boxes[:, 3], boxes[:, 0], width - boxes[:, 1], boxes[:, 2]], axis=1)
+
+
+def box_in_turned(box: Box, width: float, quarters: int, height: float) -> Box:
+    """``box`` of an image ``width`` x ``height`` in the pixels of that image turned ``quarters`` (1 or 3)."""
+    if quarters == 1:
+        return Box(box.y1, width - box.x2, box.y2, width - box.x1)
+    if quarters == 3:
+        return Box(height - box.y2, box.x1, height - box.y1, box.x2)
+    raise ValueError(f"quarters must be 1 or 3, not {quarters}")
+
+
+def is_tall(boxes: np.ndarray) -> np.ndarray:
+    """Which boxes (N, 4) are taller than wide: a plate standing on end (or one seen steeply tilted)."""
+    boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+    return (boxes[:, 3] - boxes[:, 1]) > (boxes[:, 2] - boxes[:, 0])
