@@ -16,7 +16,7 @@ from edge.ctc import DecodedText, ctc_log_likelihoods, decode_text
 from edge.formats import DEFAULT_MAX_PENALTY, FormatSet, compile_formats, decode_with_formats
 from edge.metadata import BASE_CROP, SINGLE_CROP, CropReading, InputSpec
 from edge.preprocess import convert_colour, crop_box, prepare_ocr_crop, read_crop_box
-from edge.sideways import box_in_turned, turn
+from edge.sideways import box_in_turned, surest_read, turn
 from edge.slope import estimate_slant, estimate_slope, level_plate, upright_plate
 from edge.types import Box
 
@@ -128,18 +128,17 @@ class PlateRecognizer:
         given, not straightened), the read's own text among them
         (:func:`edge.candidates.plate_candidates`). With ``sideways``, a plate taller than wide is also read
         turned a quarter each way (upright one way, upside down the other) and the surest of the three
-        reads kept."""
+        reads kept (:func:`edge.sideways.surest_read`)."""
         read = self._read_as_given(image_bgr, box)
         height, width = image_bgr.shape[:2]
         plate_w, plate_h = (width, height) if box is None else (box.width, box.height)
         if not self.sideways or plate_h <= plate_w:
             return read
+        reads = [read]
         for quarters in (1, 3):
             turned_box = None if box is None else box_in_turned(box, width, quarters, height)
-            other = self._read_as_given(turn(image_bgr, quarters), turned_box)
-            if other.confidence > read.confidence:
-                read = other
-        return read
+            reads.append(self._read_as_given(turn(image_bgr, quarters), turned_box))
+        return surest_read(reads)
 
     def _read_as_given(self, image_bgr: np.ndarray, box: Box | None) -> DecodedText:
         """:meth:`read` without turning the plate."""

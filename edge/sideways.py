@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from edge.ctc import DecodedText
 from edge.types import Box
+
+SURE_CHARACTER = 0.9
+"""A character read at least this surely counts for :func:`surest_read`."""
 
 
 def turn(image: np.ndarray, quarters: int = 1) -> np.ndarray:
@@ -40,6 +44,20 @@ def box_in_turned(box: Box, width: float, quarters: int, height: float) -> Box:
     if quarters == 3:
         return Box(height - box.y2, box.x1, height - box.y1, box.x2)
     raise ValueError(f"quarters must be 1 or 3, not {quarters}")
+
+
+def surest_read(reads: list[DecodedText]) -> DecodedText:
+    """Of reads of one plate turned different ways, the one with the most characters read at least
+    :data:`SURE_CHARACTER` surely; ties go to the surest least-sure character, then to the first read.
+
+    The least-sure character alone would prefer a short confident fragment (one letter read off a plate
+    on end) to the whole plate read upright; upside down, a plate reads as fewer sure characters than
+    upright (most glyphs are not symmetric under a half turn). Measured on the held-out plates each
+    turned a quarter (``benchmarks/turned_photos.py``): 653 of 718 read, against 640 by the least-sure
+    character alone; 662 are read upright."""
+    if not reads:
+        raise ValueError("no read to choose from")
+    return max(reads, key=lambda r: (sum(c >= SURE_CHARACTER for c in r.char_confidences), r.confidence))
 
 
 def is_tall(boxes: np.ndarray) -> np.ndarray:

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from edge.sideways import box_in_turned, boxes_from_turned, boxes_to_turned, is_tall, turn
+from edge.ctc import DecodedText
+from edge.sideways import box_in_turned, boxes_from_turned, boxes_to_turned, is_tall, surest_read, turn
 from edge.types import Box
 
 IMAGE = np.random.default_rng(3).integers(0, 255, (30, 50, 3), dtype=np.uint8)
@@ -35,3 +36,15 @@ def test_tall_boxes_and_bad_turns():
     assert is_tall(np.asarray([[0, 0, 10, 30], [0, 0, 30, 10], [0, 0, 10, 10]])).tolist() == [True, False, False]
     with pytest.raises(ValueError, match="quarters"):
         box_in_turned(BOX, 50, 2, 30)
+
+
+def test_the_surest_read_has_the_most_sure_characters_then_the_surest_least_sure_one():
+    fragment = DecodedText("I", (0.999,))
+    upright = DecodedText("B96SXV", (0.99, 0.95, 0.97, 0.6, 0.99, 0.93))
+    upside_down = DecodedText("AXS968", (0.99, 0.99, 0.5, 0.8, 0.99, 0.7))
+    assert surest_read([fragment, upside_down, upright]) is upright  # 5 sure characters against 3 and 1
+    surer = DecodedText("B96SXV", (0.99, 0.95, 0.97, 0.7, 0.99, 0.93))
+    assert surest_read([upright, surer]) is surer  # 5 each: the surer least-sure character
+    assert surest_read([upright, upright]) is upright and surest_read([DecodedText("", ())]).text == ""
+    with pytest.raises(ValueError, match="no read"):
+        surest_read([])
