@@ -147,10 +147,11 @@ class DetectorConfig(_Frozen):
     of the detector per frame it runs on; boxes unchanged): fewer false plates at the same threshold.
     None: as the detector card's ``decode.mirror`` says (off when it has none)."""
     sideways: bool | None = None
-    """Images may be stored on their side (phone photos sent to the HTTP API whose orientation tag was
-    lost): the first look also runs on the frame turned a quarter (one more run of the detector per frame),
-    plates standing on end join the candidates, and the reader reads a plate taller than wide also turned
-    a quarter each way, keeping the surest read. A camera is mounted one way: leave it off for video.
+    """Images may be stored on their side (phone photos sent to the HTTP API or read from a folder whose
+    orientation tag was lost): the first look also runs on the frame turned a quarter (one more run of the
+    detector per frame), plates standing on end join the candidates, and the reader reads a plate taller
+    than wide also turned a quarter each way, keeping the read with the most sure characters. A camera is
+    mounted one way: leave it off for video.
     None: as the detector card's ``decode.sideways`` says (off when it has none)."""
 
 
