@@ -204,7 +204,7 @@ class PlateDetector:
             return boxes, scores
         boxes = np.concatenate([boxes, found[tall]]).astype(np.float32)
         scores = np.concatenate([scores, found_scores[tall]]).astype(np.float32)
-        keep = nms(boxes, scores, self.params.nms_iou, 2 * self.params.max_detections)
+        keep = nms(boxes, scores, self.params.nms_iou, self.params.max_detections)
         return boxes[keep], scores[keep]
 
     def _second_look(
