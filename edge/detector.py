@@ -166,10 +166,11 @@ class PlateDetector:
         if look is not None:
             first = min(first, self.params.second_look_min_score)
         boxes, scores = self._look(frame_bgr, first, mirror)
-        if self.params.sideways:
-            boxes, scores = self._with_sideways(frame_bgr, boxes, scores, first)
+        turned = turn(frame_bgr) if self.params.sideways else None
+        if turned is not None:
+            boxes, scores = self._with_sideways(frame_bgr, turned, boxes, scores, first)
         if look is not None:
-            boxes, scores = self._second_look(frame_bgr, boxes, scores, look, settled)
+            boxes, scores = self._second_look(frame_bgr, boxes, scores, look, settled, turned)
         return [Detection(Box(*map(float, b)), float(s)) for b, s in zip(boxes, scores)]
 
     def _look(self, frame_bgr: np.ndarray, threshold: float, mirror: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -192,12 +193,12 @@ class PlateDetector:
         return boxes[keep], scores[keep]
 
     def _with_sideways(
-        self, frame_bgr: np.ndarray, boxes: np.ndarray, scores: np.ndarray, threshold: float
+        self, frame_bgr: np.ndarray, turned: np.ndarray, boxes: np.ndarray, scores: np.ndarray, threshold: float
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The first look's candidates and the plates standing on end that a look at the frame turned a
-        quarter finds (at least ``threshold``), overlaps resolved by NMS."""
+        """The first look's candidates and the plates standing on end that a look at ``turned`` (the frame
+        turned a quarter) finds (at least ``threshold``), overlaps resolved by NMS."""
         self.sideways_looks += 1
-        found, found_scores = self._look(turn(frame_bgr), threshold)
+        found, found_scores = self._look(turned, threshold)
         found = boxes_from_turned(found, frame_bgr.shape[1])
         tall = is_tall(found)
         if not tall.any():
@@ -208,20 +209,24 @@ class PlateDetector:
         return boxes[keep], scores[keep]
 
     def _second_look(
-        self, frame_bgr: np.ndarray, boxes: np.ndarray, scores: np.ndarray, look: SecondLook, settled: Sequence[Box]
+        self,
+        frame_bgr: np.ndarray,
+        boxes: np.ndarray,
+        scores: np.ndarray,
+        look: SecondLook,
+        settled: Sequence[Box],
+        turned: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Rescore the most likely candidates from a window around each, then keep those that pass."""
+        """Rescore the most likely candidates from a window around each (a tall one's on ``turned``, the frame
+        turned a quarter, when given), then keep those that pass."""
         boxes, scores = boxes.copy(), scores.copy()
         low, high = self.params.second_look_min_score, look.sure_score
         order = [int(i) for i in np.argsort(-scores, kind="stable") if low <= scores[i] < high]
         if settled and order:
             known = iou_matrix(boxes[order], np.asarray([b.as_list() for b in settled], np.float32)).max(axis=1)
             order = [i for i, overlap in zip(order, known) if overlap < look.match_iou]
-        turned: np.ndarray | None = None
         for i in order[: look.max_candidates]:
-            sideways = self.params.sideways and bool(is_tall(boxes[i])[0])
-            if sideways and turned is None:
-                turned = turn(frame_bgr)
+            sideways = turned is not None and bool(is_tall(boxes[i])[0])
             image = turned if sideways else frame_bgr
             box = boxes_to_turned(boxes[i], frame_bgr.shape[1])[0] if sideways else boxes[i]
             window = self._window(box, image.shape[1], image.shape[0], look)

@@ -40,7 +40,7 @@ def boxes_from_turned(boxes: np.ndarray, width: float) -> np.ndarray:
 def box_in_turned(box: Box, width: float, quarters: int, height: float) -> Box:
     """``box`` of an image ``width`` x ``height`` in the pixels of that image turned ``quarters`` (1 or 3)."""
     if quarters == 1:
-        return Box(box.y1, width - box.x2, box.y2, width - box.x1)
+        return Box(*map(float, boxes_to_turned(np.asarray([box.as_list()]), width)[0]))
     if quarters == 3:
         return Box(height - box.y2, box.x1, height - box.y1, box.x2)
     raise ValueError(f"quarters must be 1 or 3, not {quarters}")
