@@ -5,7 +5,8 @@ detector's boxes: a reader that only reads boxes drawn like its training annotat
 held-out plate boxed in a photo (``--split val`` rows with a box; crops without one have nothing around
 them to take in) is read as the agent reads it (the card's crops, int8 unless ``--float``) from its box
 changed by each variant: scaled about its centre, or shifted by a fraction of its own size, then
-clipped to the image.
+clipped to the image. As ``anpr evaluate`` reads a ground-truth box, an unsure read is read again from
+the box the detector finds inside the given one (:mod:`edge.refit`; ``--no-refit``: the given box only).
 
     python benchmarks/box_tolerance.py --data ../shared/data/france ../shared/data/romania \\
         --json benchmarks/results/box_tolerance.json
@@ -19,9 +20,11 @@ from collections import defaultdict
 from pathlib import Path
 
 from edge.imageio import read_image
+from edge.refit import BoxRefitter, read_given_box
 from edge.types import Box
 from train.data.splits import DEFAULT_MANIFEST
 from train.evaluate import dataset_rows, load_ocr
+from train.evaluate_detection import load_detector
 from train.metrics import exact_by_source
 
 #: name -> (width scale, height scale, shift right, shift down), shifts as fractions of the box's size.
@@ -58,8 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=["all", "train", "val"], default="val")
     parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
     parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--no-refit", action="store_true", help="read the given box only (no detector refit)")
     args = parser.parse_args(argv)
     recognizer, info = load_ocr(args.models, args.float)
+    loaded = None if args.no_refit else load_detector(args.models, args.float)
+    refitter = BoxRefitter(loaded[0]) if loaded is not None else None
+    info["refit_boxes"] = refitter is not None
     rows = [r for r in dataset_rows(args.data, args.split, args.manifest) if r[1].text and r[1].box is not None]
     if not rows:
         parser.error("no rows with both a box and a text in --data")
@@ -72,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             image = images[path]
             box = vary_box(annotation.box, variant, image.shape[1], image.shape[0])
             source = next(d.name for d in args.data if path.is_relative_to(d))
-            hits[source].append(recognizer.read(image, box).text == annotation.text)
+            hits[source].append(read_given_box(recognizer, refitter, image, box).text == annotation.text)
         entry = {
             "scale_x": variant[0],
             "scale_y": variant[1],

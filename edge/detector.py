@@ -173,6 +173,11 @@ class PlateDetector:
             boxes, scores = self._second_look(frame_bgr, boxes, scores, look, settled, turned)
         return [Detection(Box(*map(float, b)), float(s)) for b, s in zip(boxes, scores)]
 
+    def candidates(self, frame_bgr: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+        """One plain look at ``frame_bgr`` (no second, mirrored or sideways look): boxes (N, 4, frame
+        pixels, clipped) and scores of every candidate at least ``threshold`` likely, after NMS."""
+        return self._look(frame_bgr, threshold)
+
     def _look(self, frame_bgr: np.ndarray, threshold: float, mirror: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """One run of the model (two with ``mirror``: the heatmap averaged with the mirrored frame's, turned
         back): boxes (frame pixels, clipped, non-empty) and scores of at least ``threshold``."""

@@ -222,6 +222,12 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
         help="photos may be stored on their side: the detector also looks at each image turned a quarter and "
         "plates taller than wide are read turned too (as the agent's detector.sideways: true)",
     )
+    evaluate.add_argument(
+        "--no-refit",
+        action="store_true",
+        help="read each plate from its ground-truth box only; by default an unsure read of a box is read again "
+        "from the smaller box the detector finds inside it, and the surer read kept (edge.refit)",
+    )
     evaluate.set_defaults(handler=_evaluate)
 
 

@@ -1,7 +1,9 @@
 """``anpr evaluate``: measure the models on any folder in the common layout.
 
 The OCR reads every row that has a text, from its ground-truth box (or the whole image when
-the box is empty), through the device's own preprocessing and decoding. Results go to a JSON
+the box is empty), through the device's own preprocessing and decoding; an unsure read of a box is
+read again from the box the detector finds inside it, when it finds a smaller one (``--no-refit``:
+not; :mod:`edge.refit`). Results go to a JSON
 file with ``ocr.exact_match``, ``ocr.char_accuracy``, ``ocr.n`` and ``ocr.by_group`` (group =
 first path component of ``image``, or ``all``), percentages as 0-100 floats.
 """
@@ -22,6 +24,7 @@ from edge.errors import AnprError
 from edge.formats import DEFAULT_MAX_PENALTY
 from edge.imageio import read_image
 from edge.recognizer import PlateRecognizer
+from edge.refit import BoxRefitter, read_given_box
 from train.data.annotations import read_dataset
 from train.data.splits import DEFAULT_MANIFEST, load_manifest, select_split
 from train.metrics import confusion_pairs, grouped_scores
@@ -123,7 +126,11 @@ def dataset_rows(data: list[Path], split: str, manifest: Path) -> list[tuple[Pat
     return rows
 
 
-def evaluate_ocr(recognizer: PlateRecognizer, rows: list) -> tuple[dict, list[dict]]:
+def evaluate_ocr(
+    recognizer: PlateRecognizer, rows: list, refitter: BoxRefitter | None = None
+) -> tuple[dict, list[dict]]:
+    """Every row read from its ground-truth box (the whole image when it has none); an unsure read of a
+    box is read again from the box ``refitter`` finds inside it, when it finds one (:mod:`edge.refit`)."""
     results, details, times, listed = [], [], [], []
     for path, annotation, group in rows:
         try:
@@ -132,7 +139,7 @@ def evaluate_ocr(recognizer: PlateRecognizer, rows: list) -> tuple[dict, list[di
             log.warning("skipped: %s", exc)
             continue
         started = time.perf_counter()
-        decoded = recognizer.read(image, annotation.box)
+        decoded = read_given_box(recognizer, refitter, image, annotation.box)
         times.append((time.perf_counter() - started) * 1000)
         results.append((group, annotation.text, decoded.text))
         details.append(
@@ -188,8 +195,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     )
     manifest = args.manifest or DEFAULT_MANIFEST
     all_rows = dataset_rows(args.data, args.split, manifest)
-    scores, details = evaluate_ocr(recognizer, [r for r in all_rows if r[1].text])
-    report = {"ocr": scores, "models": {"ocr": info}, "data": [str(d) for d in args.data], "split": args.split}
+    text_rows = [r for r in all_rows if r[1].text]
     box_rows = [r for r in all_rows if r[1].box is not None]
     loaded = (
         load_detector(
@@ -202,6 +208,13 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if box_rows
         else None
     )
+    refit = loaded is not None and not getattr(args, "no_refit", False)
+    info["refit_boxes"] = refit
+    refitter = BoxRefitter(loaded[0]) if refit else None
+    scores, details = evaluate_ocr(recognizer, text_rows, refitter)
+    if refitter is not None:
+        scores["refit"] = {"looks": refitter.looks, "replaced": refitter.replaced}
+    report = {"ocr": scores, "models": {"ocr": info}, "data": [str(d) for d in args.data], "split": args.split}
     if loaded is not None:
         detector, det_info = loaded
         report["models"]["detector"] = det_info
@@ -214,6 +227,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
     print(f"  {'group':24s} {'n':>6s} {'exact %':>8s} {'char %':>8s}")
     for group, s in [*scores["by_group"].items(), ("overall", scores)]:
         print(f"  {group:24s} {s['n']:6d} {s['exact_match']:8.2f} {s['char_accuracy']:8.2f}")
+    if refitter is not None:
+        print(
+            f"  boxes refitted by the detector: {refitter.looks} unsure reads looked at, "
+            f"{refitter.replaced} read surer from the refitted box"
+        )
     if "candidate_match" in scores:
         print(f"  the truth among each read's {info['candidates']} candidates: {scores['candidate_match']:.2f} %")
     if "detection" in report:

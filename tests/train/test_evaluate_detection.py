@@ -110,6 +110,14 @@ def test_evaluate_cli_adds_detection_and_e2e(tiny_models, tmp_path):
     assert main(argv) == 0
     models = json.loads(out.read_text())["models"]
     assert models["detector"]["sideways"] is True and models["ocr"]["sideways"] is True
+    # boxes drawn by someone else: unsure reads refitted by the detector unless --no-refit
+    assert report["models"]["ocr"]["refit_boxes"] is True
+    assert set(report["ocr"]["refit"]) == {"looks", "replaced"}
+    assert report["ocr"]["refit"]["looks"] >= report["ocr"]["refit"]["replaced"] >= 0
+    argv = ["evaluate", "--data", str(scenes), "--models", str(tiny_models), "--json", str(out), "--no-refit"]
+    assert main(argv) == 0
+    unrefitted = json.loads(out.read_text())
+    assert unrefitted["models"]["ocr"]["refit_boxes"] is False and "refit" not in unrefitted["ocr"]
     assert cv2.imread(str(scenes / "images" / "scenes" / "000000.jpg")) is not None
 
 
