@@ -16,7 +16,7 @@ from edge.ctc import DecodedText, ctc_log_likelihoods, decode_text
 from edge.formats import DEFAULT_MAX_PENALTY, FormatSet, compile_formats, decode_with_formats
 from edge.metadata import BASE_CROP, SINGLE_CROP, CropReading, InputSpec
 from edge.preprocess import convert_colour, crop_box, prepare_ocr_crop, read_crop_box
-from edge.sideways import box_in_turned, surest_read, turn
+from edge.sideways import box_in_turned, region_around, surest_read, turn
 from edge.slope import estimate_slant, estimate_slope, level_plate, upright_plate
 from edge.types import Box
 
@@ -135,9 +135,11 @@ class PlateRecognizer:
         if not self.sideways or plate_h <= plate_w:
             return read
         reads = [read]
+        region, local = region_around(image_bgr, box)
+        region_h, region_w = region.shape[:2]
         for quarters in (1, 3):
-            turned_box = None if box is None else box_in_turned(box, width, quarters, height)
-            reads.append(self._read_as_given(turn(image_bgr, quarters), turned_box))
+            turned_box = None if local is None else box_in_turned(local, region_w, quarters, region_h)
+            reads.append(self._read_as_given(turn(region, quarters), turned_box))
         return surest_read(reads)
 
     def _read_as_given(self, image_bgr: np.ndarray, box: Box | None) -> DecodedText:

@@ -59,8 +59,12 @@ class BoxRefitter:
         self.replaced = 0
 
     def refit(self, image_bgr: np.ndarray, box: Box) -> Box | None:
-        """The plate's box as the detector draws it inside ``box``, or None when it finds none smaller."""
+        """The plate's box as the detector draws it inside ``box``, or None when it finds none smaller. A
+        box taller than wide (a plate standing on end, :mod:`edge.sideways`) is not refitted: the plain
+        look finds plates lying flat only."""
         p = self.params
+        if box.height > box.width:
+            return None
         window = self._window(box, image_bgr.shape[1], image_bgr.shape[0])
         if window is None:
             return None

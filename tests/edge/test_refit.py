@@ -30,6 +30,7 @@ def test_a_tight_box_or_one_without_a_plate_inside_stands_as_given():
     assert fitter.refit(frame, Box(*map(float, PLATE))) is None  # the detector's box is no smaller
     assert fitter.refit(frame, Box(20.0, 300.0, 120.0, 340.0)) is None  # the plate found does not overlap
     assert fitter.refit(np.full((384, 640, 3), 40, np.uint8), Box(240.0, 140.0, 400.0, 230.0)) is None
+    assert fitter.refit(frame, Box(300.0, 100.0, 340.0, 260.0)) is None  # a box on end: no look
     assert fitter.looks == 3
 
 
