@@ -16,12 +16,17 @@ detector's own boxes and do not refit them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from edge.boxes import iou_matrix
 from edge.ctc import DecodedText
 from edge.types import Box
+
+if TYPE_CHECKING:
+    from edge.detector import PlateDetector
+    from edge.recognizer import PlateRecognizer
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ class BoxRefitter:
     """Finds the plate inside a given box with a :class:`edge.detector.PlateDetector` (one run of the
     model on a window around the box)."""
 
-    def __init__(self, detector, params: RefitParams | None = None) -> None:
+    def __init__(self, detector: PlateDetector, params: RefitParams | None = None) -> None:
         self.detector = detector
         self.params = params or RefitParams()
         #: runs of the detector so far
@@ -93,7 +98,9 @@ class BoxRefitter:
         return (x1, y1, x2, y2) if x2 > x1 and y2 > y1 else None
 
 
-def read_given_box(recognizer, refitter: BoxRefitter | None, image_bgr: np.ndarray, box: Box | None) -> DecodedText:
+def read_given_box(
+    recognizer: PlateRecognizer, refitter: BoxRefitter | None, image_bgr: np.ndarray, box: Box | None
+) -> DecodedText:
     """``recognizer``'s read of the plate in ``box``, a box drawn by someone else (the whole image when
     None). When the read is under the reader's ``accept_confidence`` and ``refitter`` finds the plate
     well inside the box, the plate is read again from the refitted box and the surer read kept."""
