@@ -128,9 +128,14 @@ class PlateRecognizer:
         given, not straightened), the read's own text among them
         (:func:`edge.candidates.plate_candidates`). With ``sideways``, a plate taller than wide is also read
         turned a quarter each way (upright one way, upside down the other) and the surest of the three
-        reads kept (:func:`edge.sideways.surest_read`)."""
-        read = self._read_as_given(image_bgr, box)
+        reads kept (:func:`edge.sideways.surest_read`). A box reaching out of the image is read from its part
+        inside (ValueError when none is)."""
         height, width = image_bgr.shape[:2]
+        if box is not None:
+            given, box = box, box.clipped(width, height)
+            if box.area <= 0:
+                raise ValueError(f"box {given.as_list()} does not overlap the {width}x{height} image")
+        read = self._read_as_given(image_bgr, box)
         plate_w, plate_h = (width, height) if box is None else (box.width, box.height)
         if not self.sideways or plate_h <= plate_w:
             return read

@@ -33,6 +33,15 @@ class Box:
         """True when the box is non-empty and lies within a ``width`` x ``height`` image."""
         return 0 <= self.x1 < self.x2 <= width and 0 <= self.y1 < self.y2 <= height
 
+    def clipped(self, width: int, height: int) -> Box:
+        """The part of the box inside a ``width`` x ``height`` image (empty when it lies wholly outside)."""
+        return Box(
+            min(max(self.x1, 0.0), width),
+            min(max(self.y1, 0.0), height),
+            min(max(self.x2, 0.0), width),
+            min(max(self.y2, 0.0), height),
+        )
+
     def iou(self, other: Box) -> float:
         """Intersection over union with ``other`` (0 when they do not overlap)."""
         iw = min(self.x2, other.x2) - max(self.x1, other.x1)

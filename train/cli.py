@@ -228,6 +228,14 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
         help="read each plate from its ground-truth box only; by default an unsure read of a box is read again "
         "from the smaller box the detector finds inside it, and the surer read kept (edge.refit)",
     )
+    evaluate.add_argument(
+        "--box-frame",
+        choices=["auto", "upright", "stored"],
+        default="auto",
+        help="for photos with an EXIF orientation tag (decoded upright): boxes drawn on the upright photo, on "
+        "its stored pixels, or auto (default): per dataset folder, the frame that holds every box, else the "
+        "one whose boxes read surer (train.data.orientation); photos without a tag are never changed",
+    )
     evaluate.set_defaults(handler=_evaluate)
 
 

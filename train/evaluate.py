@@ -20,16 +20,22 @@ import numpy as np
 from pydantic import ValidationError
 
 from edge.config import OcrConfig
+from edge.ctc import DecodedText
 from edge.errors import AnprError
 from edge.formats import DEFAULT_MAX_PENALTY
 from edge.imageio import read_image
 from edge.recognizer import PlateRecognizer
 from edge.refit import BoxRefitter, read_given_box
+from edge.types import Box
 from train.data.annotations import read_dataset
+from train.data.orientation import resolve_box_frames
 from train.data.splits import DEFAULT_MANIFEST, load_manifest, select_split
 from train.metrics import confusion_pairs, grouped_scores
 
 log = logging.getLogger(__name__)
+
+FRAME_DETECTION_SCORE = 0.1
+"""Detections at least this likely count when a box without text is scored for its frame (box_score)."""
 
 
 class KerasRunner:
@@ -126,6 +132,27 @@ def dataset_rows(data: list[Path], split: str, manifest: Path) -> list[tuple[Pat
     return rows
 
 
+def box_score(recognizer: PlateRecognizer, detector=None):
+    """How much a box looks like its plate, for :func:`train.data.orientation.resolve_box_frames`: the
+    reader's confidence for a row with text; the best overlap of a detection (``detector``, one plain
+    look) with the box for a row without (0 without a detector)."""
+
+    def score(image: np.ndarray, box: Box, annotation) -> float:
+        if annotation.text:
+            return float(recognizer.read(image, box).confidence)
+        if detector is None:
+            return 0.0
+        boxes, _ = detector.candidates(image, FRAME_DETECTION_SCORE)
+        return max((box.iou(Box(*map(float, b))) for b in boxes), default=0.0)
+
+    return score
+
+
+def _overlaps(box: Box, image: np.ndarray) -> bool:
+    """True when ``box`` covers some pixels of ``image`` (a box wholly outside cannot be read)."""
+    return min(box.x2, image.shape[1]) > max(box.x1, 0) and min(box.y2, image.shape[0]) > max(box.y1, 0)
+
+
 def evaluate_ocr(
     recognizer: PlateRecognizer, rows: list, refitter: BoxRefitter | None = None
 ) -> tuple[dict, list[dict]]:
@@ -138,9 +165,19 @@ def evaluate_ocr(
         except AnprError as exc:
             log.warning("skipped: %s", exc)
             continue
-        started = time.perf_counter()
-        decoded = read_given_box(recognizer, refitter, image, annotation.box)
-        times.append((time.perf_counter() - started) * 1000)
+        if annotation.box is not None and not _overlaps(annotation.box, image):
+            log.warning(
+                "%s: box %s lies outside the %dx%d image: counted as not read (see --box-frame)",
+                annotation.image,
+                annotation.box.as_list(),
+                image.shape[1],
+                image.shape[0],
+            )
+            decoded = DecodedText("", ())
+        else:
+            started = time.perf_counter()
+            decoded = read_given_box(recognizer, refitter, image, annotation.box)
+            times.append((time.perf_counter() - started) * 1000)
         results.append((group, annotation.text, decoded.text))
         details.append(
             {
@@ -195,8 +232,6 @@ def run_evaluate(args: argparse.Namespace) -> int:
     )
     manifest = args.manifest or DEFAULT_MANIFEST
     all_rows = dataset_rows(args.data, args.split, manifest)
-    text_rows = [r for r in all_rows if r[1].text]
-    box_rows = [r for r in all_rows if r[1].box is not None]
     loaded = (
         load_detector(
             args.models,
@@ -205,9 +240,14 @@ def run_evaluate(args: argparse.Namespace) -> int:
             getattr(args, "mirror", None),
             True if getattr(args, "sideways", False) else None,
         )
-        if box_rows
+        if any(r[1].box is not None for r in all_rows)
         else None
     )
+    all_rows, frames = resolve_box_frames(
+        all_rows, box_score(recognizer, loaded[0] if loaded else None), getattr(args, "box_frame", "auto")
+    )
+    text_rows = [r for r in all_rows if r[1].text]
+    box_rows = [r for r in all_rows if r[1].box is not None]
     refit = loaded is not None and not getattr(args, "no_refit", False)
     info["refit_boxes"] = refit
     refitter = BoxRefitter(loaded[0]) if refit else None
@@ -215,6 +255,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if refitter is not None:
         scores["refit"] = {"looks": refitter.looks, "replaced": refitter.replaced}
     report = {"ocr": scores, "models": {"ocr": info}, "data": [str(d) for d in args.data], "split": args.split}
+    if frames:
+        report["box_frames"] = [choice.as_dict() for choice in frames]
     if loaded is not None:
         detector, det_info = loaded
         report["models"]["detector"] = det_info
@@ -231,6 +273,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
         print(
             f"  boxes refitted by the detector: {refitter.looks} unsure reads looked at, "
             f"{refitter.replaced} read surer from the refitted box"
+        )
+    for choice in frames:
+        print(
+            f"  {choice.source}: boxes on {choice.tagged_images} photos with an orientation tag taken in the "
+            f"{choice.boxes_in} frame ({choice.reason})"
         )
     if "candidate_match" in scores:
         print(f"  the truth among each read's {info['candidates']} candidates: {scores['candidate_match']:.2f} %")

@@ -103,3 +103,29 @@ def test_turned_photos_keep_each_plate_on_its_pixels_and_its_text(make_layout, t
     stored = cv2.imread(str(tmp_path / "out" / "images" / "cars" / "a.png"))
     np.testing.assert_array_equal(stored, np.rot90(cv2.imread(str(source / "images" / "cars" / "a.jpg"))))
     assert cv2.imread(str(tmp_path / "out" / "images" / "b.png")).shape == (60, 20, 3)
+
+
+def test_tagged_photos_store_turned_pixels_that_decode_upright_with_boxes_in_either_frame(make_layout, tmp_path):
+    from edge.imageio import read_image
+    from edge.orientation import exif_orientation, stored_box_to_upright
+    from train.data.annotations import read_dataset
+
+    photo = np.zeros((40, 90, 3), np.uint8)
+    photo[5:15, 10:40] = 255
+    rows = [("cars/a.jpg", 10, 5, 40, 15, "AB12"), ("b.jpg", 50, 20, 80, 30, ""), ("c.png", "", "", "", "", "XY9")]
+    source = make_layout("src", rows, {"cars/a.jpg": photo, "b.jpg": photo, "c.png": photo[:20]})
+    script = load("tagged_photos")
+    for boxes in ("stored", "upright"):
+        out = tmp_path / boxes
+        assert script.write_tagged(source, out, "all", [6, 3], boxes, tmp_path / "no-manifest") == 2  # no crop
+        tagged = read_dataset(out)
+        for annotation, orientation, original in zip(tagged.annotations, [6, 3], rows):
+            path = tagged.image_path(annotation)
+            assert exif_orientation(path.read_bytes()) == orientation
+            shown = read_image(path)
+            assert shown.shape == photo.shape and np.abs(shown.astype(int) - photo).mean() < 3
+            stored_size = (40, 90) if orientation == 6 else (90, 40)
+            box = annotation.box
+            if boxes == "stored":
+                box = stored_box_to_upright(box, orientation, *stored_size)
+            assert box.as_list() == [float(v) for v in original[1:5]]

@@ -91,6 +91,20 @@ def test_crops_differ_and_the_base_crop_is_the_trained_input():
     assert not np.array_equal(base, tight) and not np.array_equal(base, loose)
 
 
+def test_a_box_reaching_out_of_the_image_is_read_from_its_part_inside():
+    from edge.preprocess import prepare_ocr_input
+
+    runner = ScriptedRunner([("A", 0.9)] * 8)
+    recognizer = PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=SEVERAL_CROPS)
+    outside = Box(150, 110, 260, 190)  # only x 150..200, y 110..120 of the 200x120 frame
+    assert recognizer.read(FRAME, outside).text == "A"
+    assert np.array_equal(runner.inputs[0], prepare_ocr_input(FRAME, Box(150, 110, 200, 120), SPEC))
+    with pytest.raises(ValueError, match="does not overlap the 200x120 image"):
+        recognizer.read(FRAME, Box(210, 10, 260, 30))
+    assert Box(-5, 10, 250, 30).clipped(200, 120) == Box(0, 10, 200, 30)
+    assert Box(210, 10, 260, 30).clipped(200, 120).area == 0
+
+
 def test_from_card_reads_the_cards_crops_unless_told_not_to():
     runner = ScriptedRunner([])
     assert PlateRecognizer.from_card(runner, card(None)).crops == SINGLE_CROP

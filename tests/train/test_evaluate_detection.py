@@ -119,6 +119,29 @@ def test_evaluate_cli_adds_detection_and_e2e(tiny_models, tmp_path):
     unrefitted = json.loads(out.read_text())
     assert unrefitted["models"]["ocr"]["refit_boxes"] is False and "refit" not in unrefitted["ocr"]
     assert cv2.imread(str(scenes / "images" / "scenes" / "000000.jpg")) is not None
+    assert "box_frames" not in report  # no photo carries an orientation tag
+
+
+def test_evaluate_finds_the_frame_of_boxes_on_tagged_photos(tiny_models, tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    from edge.cli.main import main
+
+    spec = importlib.util.spec_from_file_location("tagged", Path(__file__).parents[2] / "benchmarks/tagged_photos.py")
+    tagged = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tagged)
+    scenes, out = tmp_path / "scenes", tmp_path / "eval.json"
+    assert main(["synth", "--kind", "scenes", "--count", "2", "--out", str(scenes), "--no-real"]) == 0
+    tagged.write_tagged(scenes, tmp_path / "tagged", "all", [6, 8], "stored", tmp_path / "no-manifest")
+    argv = ["evaluate", "--data", str(tmp_path / "tagged"), "--models", str(tiny_models), "--json", str(out)]
+    assert main(argv) == 0
+    (frame,) = json.loads(out.read_text())["box_frames"]
+    assert frame["source"] == "tagged" and frame["tagged_images"] >= 2
+    assert frame["boxes_in"] in ("stored", "upright") and frame["reason"] in ("inside", "surer")
+    assert main([*argv, "--box-frame", "upright"]) == 0  # boxes outside the image are misses, not a crash
+    report = json.loads(out.read_text())
+    assert report["box_frames"][0]["reason"] == "given" and report["ocr"]["n"] >= 2
 
 
 def test_a_second_box_on_a_found_plate_is_a_false_detection_that_overlaps_it(tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ import numpy as np
 from edge.errors import ImageReadError
 from edge.imageio import read_image
 from train.data.annotations import Dataset, Issue, read_dataset
+from train.data.orientation import orientation_of
 
 #: Upper edges (exclusive) of the plate-width histogram bins, in pixels of the stored image.
 PLATE_WIDTH_BINS = (25, 50, 100, 200, 400)
@@ -78,6 +79,23 @@ def _image_shape(path: Path) -> tuple[int, int] | Exception:
     return image.shape[1], image.shape[0]
 
 
+def _outside(path: Path, a, shape: tuple[int, int], csv_path: str) -> Issue:
+    """The issue for a box outside its (upright) image: a warning when it fits the stored pixels of a
+    photo with an orientation tag (``anpr evaluate`` finds the frame, :mod:`train.data.orientation`),
+    else an error."""
+    message = f"{a.image}: box {a.box.as_list()} lies outside the {shape[0]}x{shape[1]} image"
+    orientation, stored = orientation_of(path)
+    if stored is not None and a.box.is_inside(*stored):
+        return Issue(
+            "warning",
+            csv_path,
+            a.row,
+            f"{message} as shown (EXIF orientation {orientation}) but inside its {stored[0]}x{stored[1]} "
+            "stored pixels: the box is in the stored frame",
+        )
+    return Issue("error", csv_path, a.row, message)
+
+
 def check_dataset(dataset: Dataset, workers: int = 4) -> SourceSummary:
     """Decode every image of ``dataset``, check each box lies inside it and summarise."""
     summary = SourceSummary(name=dataset.name, issues=list(dataset.issues))
@@ -103,14 +121,7 @@ def check_dataset(dataset: Dataset, workers: int = 4) -> SourceSummary:
             summary.boxes += 1
             summary.plate_widths.append(a.box.width)
             if not a.box.is_inside(*shape):
-                summary.issues.append(
-                    Issue(
-                        "error",
-                        csv_path,
-                        a.row,
-                        f"{a.image}: box {a.box.as_list()} lies outside the {shape[0]}x{shape[1]} image",
-                    )
-                )
+                summary.issues.append(_outside(dataset.images_dir / a.image, a, shape, csv_path))
     summary.rows = len(annotations)
     summary.images = len(images)
     summary.texts = sum(1 for a in annotations if a.text)
