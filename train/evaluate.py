@@ -34,6 +34,9 @@ from train.metrics import confusion_pairs, grouped_scores
 
 log = logging.getLogger(__name__)
 
+LISTED_ERRORS = 5
+"""Rows with errors named one by one in the log per dataset folder (the rest are counted)."""
+
 FRAME_DETECTION_SCORE = 0.1
 """Detections at least this likely count when a box without text is scored for its frame (box_score)."""
 
@@ -119,12 +122,23 @@ def load_ocr(
     return recognizer, info
 
 
-def dataset_rows(data: list[Path], split: str, manifest: Path) -> list[tuple[Path, object, str]]:
-    """(image path, annotation, group) for every row, optionally restricted to one side of the split."""
+def dataset_rows(
+    data: list[Path], split: str, manifest: Path, left_out: list[str] | None = None
+) -> list[tuple[Path, object, str]]:
+    """(image path, annotation, group) for every row, optionally restricted to one side of the split. Rows
+    with errors (``anpr data check`` lists them) are left out with a warning and, when ``left_out`` is a
+    list, appended to it as messages."""
     loaded = load_manifest(manifest) if split != "all" else None
     rows = []
     for directory in data:
         dataset = read_dataset(directory)
+        errors = [str(issue) for issue in dataset.issues if issue.severity == "error"]
+        for message in errors[:LISTED_ERRORS]:
+            log.warning("left out: %s", message)
+        if len(errors) > LISTED_ERRORS:
+            log.warning("left out: %d more rows of %s with errors", len(errors) - LISTED_ERRORS, directory)
+        if left_out is not None:
+            left_out.extend(errors)
         annotations = dataset.annotations
         if loaded is not None:
             annotations = select_split(dataset, loaded, split).annotations
@@ -231,7 +245,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
         getattr(args, "sideways", False),
     )
     manifest = args.manifest or DEFAULT_MANIFEST
-    all_rows = dataset_rows(args.data, args.split, manifest)
+    left_out: list[str] = []
+    all_rows = dataset_rows(args.data, args.split, manifest, left_out)
     loaded = (
         load_detector(
             args.models,
@@ -257,6 +272,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     report = {"ocr": scores, "models": {"ocr": info}, "data": [str(d) for d in args.data], "split": args.split}
     if frames:
         report["box_frames"] = [choice.as_dict() for choice in frames]
+    if left_out:
+        report["rows_left_out"] = left_out
     if loaded is not None:
         detector, det_info = loaded
         report["models"]["detector"] = det_info
@@ -274,6 +291,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
             f"  boxes refitted by the detector: {refitter.looks} unsure reads looked at, "
             f"{refitter.replaced} read surer from the refitted box"
         )
+    if left_out:
+        print(f"  {len(left_out)} annotation rows left out for errors (rows_left_out; anpr data check lists them)")
     for choice in frames:
         print(
             f"  {choice.source}: boxes on {choice.tagged_images} photos with an orientation tag taken in the "

@@ -96,7 +96,7 @@ def read_dataset(root: str | Path) -> Dataset:
         raise DataError(f"{root}: no annotations.csv (expected images/ and annotations.csv)")
     dataset = Dataset(root=root)
     try:
-        with open(csv_path, newline="", encoding="utf-8") as handle:
+        with open(csv_path, newline="", encoding="utf-8-sig") as handle:  # a byte-order mark is skipped
             rows = list(csv.reader(handle))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise DataError(f"{csv_path}: cannot read: {exc}") from None
@@ -126,13 +126,13 @@ def read_dataset(root: str | Path) -> Dataset:
             if normalize_text(text) != text:
                 dataset.issues.append(
                     Issue(
-                        "error",
+                        "warning",
                         str(csv_path),
                         number,
-                        f"{image}: text {text!r} is not normalised (expected {normalize_text(text)!r})",
+                        f"{image}: text {text!r} is not normalised: read as {normalize_text(text)!r}",
                     )
                 )
-                continue
+                text = normalize_text(text)
             problem = text_problem(text)
             if problem:
                 dataset.issues.append(Issue("error", str(csv_path), number, f"{image}: {problem}"))

@@ -36,7 +36,7 @@ def test_each_problem_names_file_and_row(make_layout, tmp_path):
             ("ok.jpg", 0, 0, 10, 10, "AB1"),
             ("missing.jpg", "", "", "", "", "AB2"),
             ("ok.jpg", 100, 0, 200, 10, "AB3"),  # outside the 120x60 image
-            ("ok.jpg", 0, 0, 10, 10, "ab-4"),  # not normalised
+            ("ok.jpg", 0, 0, 10, 10, "ab-4"),  # not normalised: read as AB4, with a warning
             ("ok.jpg", 0, 0, 10, 10, "ÄB5"),  # odd character
             ("ok.jpg", 0, 0, 10, "", "AB6"),  # partial box
             ("ok.jpg", 5, 5, 5, 10, "AB7"),  # empty box
@@ -64,8 +64,22 @@ def test_each_problem_names_file_and_row(make_layout, tmp_path):
             assert any(f"annotations.csv:{row}:" in m and fragment in m for m in messages), (row, messages)
     assert any("annotations.csv:3: images/missing.jpg: file not found" in m for m in messages)
     assert any("annotations.csv:9: images/corrupt.jpg: not a readable image" in m for m in messages)
-    assert len(summary.errors) == 8
-    assert [i.severity for i in summary.issues].count("warning") == 1
+    assert len(summary.errors) == 7
+    assert [i.severity for i in summary.issues].count("warning") == 2
+    assert [a.text for a in read_dataset(root).annotations if a.row == 5] == ["AB4"]
+    assert any("annotations.csv:5:" in m and "read as 'AB4'" in m for m in messages)
+
+
+def test_a_byte_order_mark_and_windows_line_ends_are_read(tmp_path):
+    (tmp_path / "images").mkdir()
+    data = "\ufeffimage,x1,y1,x2,y2,text\r\na.jpg,10,10,50.5,30,AB123\r\nb.jpg,,,,,XY9\r\n"
+    (tmp_path / "annotations.csv").write_bytes(data.encode("utf-8"))
+    dataset = read_dataset(tmp_path)
+    assert [(a.image, a.box, a.text) for a in dataset.annotations] == [
+        ("a.jpg", Box(10, 10, 50.5, 30), "AB123"),
+        ("b.jpg", None, "XY9"),
+    ]
+    assert not dataset.issues
 
 
 def test_bad_header_and_missing_csv(tmp_path):
@@ -95,3 +109,18 @@ def test_shared_data_has_no_errors(shared_sources):
     for summary in summaries:
         assert not summary.errors, [str(e) for e in summary.errors[:5]]
         assert summary.rows > 0
+
+
+def test_evaluation_rows_leave_out_rows_with_errors_and_say_so(make_layout, tmp_path, caplog):
+    from train.evaluate import dataset_rows
+
+    root = make_layout(
+        "mixed",
+        [("ok.jpg", 0, 0, 10, 10, "AB1"), ("ok.jpg", 5, 5, 5, 10, "AB7"), ("ok.jpg", 0, 0, 10, 10, "ab 2")],
+        {"ok.jpg": noise_image(0)},
+    )
+    left_out: list[str] = []
+    rows = dataset_rows([root], "all", tmp_path / "no-manifest", left_out)
+    assert [r[1].text for r in rows] == ["AB1", "AB2"]
+    assert len(left_out) == 1 and "annotations.csv:3:" in left_out[0] and "empty box" in left_out[0]
+    assert any("left out:" in r.getMessage() and "empty box" in r.getMessage() for r in caplog.records)
