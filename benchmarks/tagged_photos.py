@@ -18,7 +18,6 @@ The folders hold the held-out rows only (``--split val`` by default), so evaluat
 from __future__ import annotations
 
 import argparse
-import csv
 from pathlib import Path
 
 import cv2
@@ -26,7 +25,7 @@ import numpy as np
 
 from edge.imageio import decode_image, read_image
 from edge.orientation import exif_orientation, stored_box_to_upright
-from train.data.annotations import HEADER
+from train.data.annotations import write_annotations
 from train.data.orientation import tag_orientation
 from train.data.splits import DEFAULT_MANIFEST
 from train.evaluate import dataset_rows
@@ -78,14 +77,12 @@ def write_tagged(data: Path, out: Path, split: str, orientations: list[int], box
         if boxes == "stored":
             box = stored_box_to_upright(box, INVERSE.get(orientation, orientation), width, height)
         rows.append([name, *[f"{v:.1f}" for v in box.as_list()], annotation.text])
-    with open(out / "annotations.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    (out / "SOURCE.txt").write_text(
+    write_annotations(
+        out,
+        rows,
         f"{data} ({split} rows with a box) stored with EXIF orientations {'/'.join(map(str, orientations))}, "
         f"boxes in the {boxes} frame, by benchmarks/tagged_photos.py; the licence of the source folder "
-        "applies. Not for redistribution.\n"
+        "applies. Not for redistribution.",
     )
     return len(rows)
 

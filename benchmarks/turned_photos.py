@@ -16,14 +16,13 @@ default ``--split all``.
 from __future__ import annotations
 
 import argparse
-import csv
 from pathlib import Path
 
 import cv2
 
 from edge.imageio import read_image
 from edge.sideways import box_in_turned, turn
-from train.data.annotations import HEADER
+from train.data.annotations import write_annotations
 from train.data.splits import DEFAULT_MANIFEST
 from train.evaluate import dataset_rows
 
@@ -47,13 +46,11 @@ def write_turned(data: Path, out: Path, split: str, quarters: list[int], manifes
             turned = box_in_turned(annotation.box, width, turns, height)
             box = [f"{v:.1f}" for v in turned.as_list()]
         rows.append([name, *box, annotation.text])
-    with open(out / "annotations.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    (out / "SOURCE.txt").write_text(
+    write_annotations(
+        out,
+        rows,
         f"{data} ({split} rows) turned a quarter ({'/'.join(map(str, quarters))}) by benchmarks/turned_photos.py; "
-        "the licence of the source folder applies. Not for redistribution.\n"
+        "the licence of the source folder applies. Not for redistribution.",
     )
     return len(rows)
 

@@ -64,19 +64,14 @@ def exif_orientation(data: bytes) -> int:
 def stored_box_to_upright(box: Box, orientation: int, width: int, height: int) -> Box:
     """``box`` in the stored pixels of an image ``width`` x ``height`` (as stored), in the pixels of the
     same image shown upright, as OpenCV decodes it. Right/bottom edges stay exclusive."""
-    x1, y1, x2, y2 = box.x1, box.y1, box.x2, box.y2
-    if orientation == 2:
-        return Box(width - x2, y1, width - x1, y2)
-    if orientation == 3:
-        return Box(width - x2, height - y2, width - x1, height - y1)
-    if orientation == 4:
-        return Box(x1, height - y2, x2, height - y1)
-    if orientation == 5:
-        return Box(y1, x1, y2, x2)
-    if orientation == 6:
-        return Box(height - y2, x1, height - y1, x2)
-    if orientation == 7:
-        return Box(height - y2, width - x2, height - y1, width - x1)
-    if orientation == 8:
-        return Box(y1, width - x2, y2, width - x1)
-    return box
+    x1, y1, x2, y2, w, h = box.x1, box.y1, box.x2, box.y2, width, height
+    corners = {
+        2: (w - x2, y1, w - x1, y2),  # mirrored
+        3: (w - x2, h - y2, w - x1, h - y1),  # turned 180 degrees
+        4: (x1, h - y2, x2, h - y1),  # upside down
+        5: (y1, x1, y2, x2),  # transposed
+        6: (h - y2, x1, h - y1, x2),  # shown turned 90 degrees clockwise
+        7: (h - y2, w - x2, h - y1, w - x1),  # transversed
+        8: (y1, w - x2, y2, w - x1),  # shown turned 90 degrees counter-clockwise
+    }
+    return Box(*corners[orientation]) if orientation in corners else box

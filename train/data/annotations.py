@@ -144,3 +144,15 @@ def read_dataset(root: str | Path) -> Dataset:
         dataset.annotations.append(Annotation(root.name, number, image, box, text))
     dataset.annotations = apply_added_texts(dataset.annotations, added_texts(root.name, csv_path.read_bytes()))
     return dataset
+
+
+def write_annotations(root: Path, rows: list[list], source_note: str) -> None:
+    """Write ``rows`` ([image, x1, y1, x2, y2, text], box cells empty for a crop) as ``root/annotations.csv``
+    and ``source_note`` as ``root/SOURCE.txt``: a dataset folder derived from another (``images/`` is the
+    caller's)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "annotations.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    (root / "SOURCE.txt").write_text(source_note.rstrip("\n") + "\n")
