@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from edge.errors import AnprError
 from edge.imageio import image_size, read_image
 from edge.orientation import UPRIGHT, exif_orientation, stored_box_to_upright
 from edge.types import Box
@@ -119,11 +120,18 @@ def resolve_box_frames(
 
 
 def _choose(source: str, rows: list, carried: list[Box], score: BoxScore) -> FrameChoice:
-    images = {path: read_image(path) for path in {r[0] for r in rows}}
     inside_given = inside_carried = True
     score_given = score_carried = 0.0
+    loaded: tuple[Path, np.ndarray | None] | None = None  # one photo at a time: a folder of phone photos is large
     for (path, annotation, _), box in zip(rows, carried):
-        image = images[path]
+        if loaded is None or loaded[0] != path:
+            try:
+                loaded = (path, read_image(path))
+            except AnprError:
+                loaded = (path, None)  # the evaluation skips it with a warning
+        image = loaded[1]
+        if image is None:
+            continue
         height, width = image.shape[:2]
         if annotation.box.is_inside(width, height):
             score_given += score(image, annotation.box, annotation)

@@ -76,6 +76,12 @@ def test_a_given_frame_is_taken_and_untagged_photos_are_left_alone(tmp_path):
     with pytest.raises(ValueError, match="frame must be one of"):
         resolve_box_frames(given, _brightness, "sideways")
 
+    broken = _folder(tmp_path, "broken", [(30, 20, 90, 40, "AB12"), (30, 20, 90, 40, "CD34")])
+    truncated = (broken / "images" / "car.jpg").read_bytes()[:400]  # the tag survives, the pixels do not
+    (broken / "images" / "car.jpg").write_bytes(truncated)
+    rows, choices = resolve_box_frames(dataset_rows([broken], "all", tmp_path / "none"), _brightness)
+    assert (choices[0].boxes_in, choices[0].score_upright, choices[0].score_stored) == ("upright", 0.0, 0.0)
+
     plain = _folder(tmp_path, "plain", [(30, 20, 90, 40, "AB12")], tagged=False)
     rows, choices = resolve_box_frames(dataset_rows([plain], "all", tmp_path / "none"), _brightness)
     assert choices == [] and _boxes(rows) == [[30.0, 20.0, 90.0, 40.0]]
