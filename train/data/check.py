@@ -91,7 +91,8 @@ def _outside(path: Path, a, shape: tuple[int, int], csv_path: str) -> Issue:
             csv_path,
             a.row,
             f"{message} as shown (EXIF orientation {orientation}) but inside its {stored[0]}x{stored[1]} "
-            "stored pixels: the box is in the stored frame",
+            "stored pixels: the box is in the stored frame (anpr evaluate takes it so; training does not: "
+            "save the photo upright or the box in the upright frame)",
         )
     return Issue("error", csv_path, a.row, message)
 
