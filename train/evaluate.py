@@ -168,16 +168,19 @@ def _overlaps(box: Box, image: np.ndarray) -> bool:
 
 
 def evaluate_ocr(
-    recognizer: PlateRecognizer, rows: list, refitter: BoxRefitter | None = None
+    recognizer: PlateRecognizer, rows: list, refitter: BoxRefitter | None = None, left_out: list[str] | None = None
 ) -> tuple[dict, list[dict]]:
     """Every row read from its ground-truth box (the whole image when it has none); an unsure read of a
-    box is read again from the box ``refitter`` finds inside it, when it finds one (:mod:`edge.refit`)."""
+    box is read again from the box ``refitter`` finds inside it, when it finds one (:mod:`edge.refit`).
+    Rows whose image cannot be read are skipped with a warning (and their message added to ``left_out``)."""
     results, details, times, listed = [], [], [], []
     for path, annotation, group in rows:
         try:
             image = read_image(path)
         except AnprError as exc:
             log.warning("skipped: %s", exc)
+            if left_out is not None and str(exc) not in left_out:
+                left_out.append(str(exc))
             continue
         if annotation.box is not None and not _overlaps(annotation.box, image):
             log.warning(
@@ -266,18 +269,18 @@ def run_evaluate(args: argparse.Namespace) -> int:
     refit = loaded is not None and not getattr(args, "no_refit", False)
     info["refit_boxes"] = refit
     refitter = BoxRefitter(loaded[0]) if refit else None
-    scores, details = evaluate_ocr(recognizer, text_rows, refitter)
+    scores, details = evaluate_ocr(recognizer, text_rows, refitter, left_out)
     if refitter is not None:
         scores["refit"] = {"looks": refitter.looks, "replaced": refitter.replaced}
     report = {"ocr": scores, "models": {"ocr": info}, "data": [str(d) for d in args.data], "split": args.split}
     if frames:
         report["box_frames"] = [choice.as_dict() for choice in frames]
-    if left_out:
-        report["rows_left_out"] = left_out
     if loaded is not None:
         detector, det_info = loaded
         report["models"]["detector"] = det_info
-        report.update(evaluate_images(detector, recognizer, box_rows))
+        report.update(evaluate_images(detector, recognizer, box_rows, left_out))
+    if left_out:
+        report["rows_left_out"] = left_out
     print(
         f"OCR ({info['file']}, {info['backend']}, {info['precision']}, crops {'/'.join(info['crops'])}"
         f"{', ' + info['combine'] if len(info['crops']) > 1 else ''}) "
@@ -292,7 +295,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
             f"{refitter.replaced} read surer from the refitted box"
         )
     if left_out:
-        print(f"  {len(left_out)} annotation rows left out for errors (rows_left_out; anpr data check lists them)")
+        print(f"  {len(left_out)} rows or images left out for errors (rows_left_out; anpr data check lists them)")
     for choice in frames:
         print(
             f"  {choice.source}: boxes on {choice.tagged_images} photos with an orientation tag taken in the "

@@ -68,8 +68,9 @@ def load_detector(
     return PlateDetector(model, InputSpec.model_validate(card["input"]), params), info
 
 
-def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
-    """``rows``: (image path, annotation, group) for every row with a box; returns detection and e2e."""
+def evaluate_images(detector: PlateDetector, recognizer, rows: list, left_out: list[str] | None = None) -> dict:
+    """``rows``: (image path, annotation, group) for every row with a box; returns detection and e2e. Images
+    that cannot be read are skipped with a warning (and their message added to ``left_out``)."""
     by_image: dict[Path, list] = defaultdict(list)
     for path, annotation, group in rows:
         by_image[path].append((annotation, group))
@@ -84,6 +85,8 @@ def evaluate_images(detector: PlateDetector, recognizer, rows: list) -> dict:
             image = read_image(path)
         except AnprError as exc:
             log.warning("skipped: %s", exc)
+            if left_out is not None and str(exc) not in left_out:
+                left_out.append(str(exc))
             continue
         truth = np.asarray([a.box.as_list() for a, _ in items], np.float32)
         found = wide.detect(image)

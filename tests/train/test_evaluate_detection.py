@@ -26,6 +26,8 @@ class FakeDetector:
 
 
 class FakeReader:
+    candidates = 0  # lists no candidate texts
+
     def __init__(self, texts):
         self.texts = texts
 
@@ -156,3 +158,24 @@ def test_a_second_box_on_a_found_plate_is_a_false_detection_that_overlaps_it(tmp
     assert result["detection"]["false_detections"] == [
         {"image": "a.jpg", "box": [25.0, 10.0, 125.0, 25.0], "score": 0.6, "best_iou": 0.905}
     ]
+
+
+def test_an_unreadable_image_is_skipped_and_listed_once(tmp_path, monkeypatch):
+    from train.evaluate import evaluate_ocr
+
+    root = write_layout(
+        tmp_path / "d",
+        [("a.jpg", 20, 10, 120, 25, "ABC123"), ("gone.jpg", 20, 10, 120, 25, "XYZ789")],
+        {"a.jpg": np.zeros((80, 400, 3), np.uint8)},
+    )
+    dataset = read_dataset(root)
+    rows = [(dataset.image_path(a), a, a.group) for a in dataset.annotations]
+    left_out: list[str] = []
+    scores, _ = evaluate_ocr(FakeReader({20: "ABC123"}), rows, None, left_out)
+    detector = FakeDetector([Detection(Box(20, 10, 120, 25), 0.9)])
+    import train.evaluate_detection as module
+
+    monkeypatch.setattr(module, "PlateDetector", lambda runner, spec, params: detector)
+    result = evaluate_images(detector, FakeReader({20: "ABC123"}), rows, left_out)
+    assert scores["n"] == 1 and scores["exact_match"] == 100.0 and result["detection"]["n"] == 1
+    assert len(left_out) == 1 and "gone.jpg: file not found" in left_out[0]
