@@ -7,6 +7,8 @@ them to take in) is read as the agent reads it (the card's crops, int8 unless ``
 changed by each variant: scaled about its centre, or shifted by a fraction of its own size, then
 clipped to the image. As ``anpr evaluate`` reads a ground-truth box, an unsure read is read again from
 the box the detector finds inside the given one (:mod:`edge.refit`; ``--no-refit``: the given box only).
+With ``--as-crops`` each changed box is cut out of its photo and the cut read as a whole image, a crop
+someone else cut (refitted, when unsure, on the crop padded with grey: ``BoxRefitter.refit_whole``).
 
     python benchmarks/box_tolerance.py --data ../shared/data/france ../shared/data/romania \\
         --json benchmarks/results/box_tolerance.json
@@ -18,6 +20,8 @@ import argparse
 import json
 from collections import defaultdict
 from pathlib import Path
+
+import numpy as np
 
 from edge.imageio import read_image
 from edge.refit import BoxRefitter, read_given_box
@@ -34,6 +38,7 @@ VARIANTS: dict[str, tuple[float, float, float, float]] = {
     "1.15x": (1.15, 1.15, 0.0, 0.0),
     "1.3x": (1.3, 1.3, 0.0, 0.0),
     "1.5x": (1.5, 1.5, 0.0, 0.0),
+    "2x": (2.0, 2.0, 0.0, 0.0),
     "1.6x taller": (1.0, 1.6, 0.0, 0.0),
     "1.2x wider": (1.2, 1.0, 0.0, 0.0),
     "left 8 %": (1.0, 1.0, -0.08, 0.0),
@@ -53,6 +58,13 @@ def vary_box(box: Box, variant: tuple[float, float, float, float], width: int, h
     return Box(x1, y1, min(float(width), cx + half_w), min(float(height), cy + half_h))
 
 
+def cut(image: np.ndarray, box: Box) -> np.ndarray:
+    """The pixels of ``box`` (rounded out to whole pixels) as an image of their own."""
+    x1, y1 = int(np.floor(box.x1)), int(np.floor(box.y1))
+    x2, y2 = int(np.ceil(box.x2)), int(np.ceil(box.y2))
+    return np.ascontiguousarray(image[y1:y2, x1:x2])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, nargs="+", required=True, help="dataset folders (shared layout)")
@@ -62,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--no-refit", action="store_true", help="read the given box only (no detector refit)")
+    parser.add_argument("--as-crops", action="store_true", help="cut each box out and read the cut whole")
     args = parser.parse_args(argv)
     recognizer, info = load_ocr(args.models, args.float)
     loaded = None if args.no_refit else load_detector(args.models, args.float)
@@ -71,7 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     if not rows:
         parser.error("no rows with both a box and a text in --data")
     images = {path: read_image(path) for path in {r[0] for r in rows}}
-    results = {"models": info, "data": [str(d) for d in args.data], "split": args.split, "variants": {}}
+    results = {
+        "models": info,
+        "data": [str(d) for d in args.data],
+        "split": args.split,
+        "as_crops": args.as_crops,
+        "variants": {},
+    }
     print(f"{'box':>12s} {'n':>5s} {'exact %':>8s}  per source")
     for name, variant in VARIANTS.items():
         hits: dict[str, list[bool]] = defaultdict(list)
@@ -79,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             image = images[path]
             box = vary_box(annotation.box, variant, image.shape[1], image.shape[0])
             source = next(d.name for d in args.data if path.is_relative_to(d))
+            if args.as_crops:
+                image, box = cut(image, box), None
             hits[source].append(read_given_box(recognizer, refitter, image, box).text == annotation.text)
         entry = {
             "scale_x": variant[0],

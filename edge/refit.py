@@ -9,6 +9,11 @@ window around the box; if it finds a plate well inside it (a smaller box overlap
 read too and the surer read kept. A tight box reads surely and is never refitted, and a box the
 detector finds no smaller plate in stands as given.
 
+A crop given whole (no box) has nothing around it to look at: when its read is unsure, it is padded
+with grey to twice the plate's size and the detector looks at that; a plate found in under half of the
+crop (a loose cut, a vehicle's region) is read too and the surer read kept. Crops cut tight or with a
+margin keep their read.
+
 Only for boxes that did not come from our detector: the agent and ``POST /v1/recognize`` read the
 detector's own boxes and do not refit them.
 """
@@ -45,10 +50,24 @@ class RefitParams:
     max_area_ratio: float = 0.9
     """The detection is used only when its area is under this fraction of the given box's: a box that is
     not loose has nothing to gain from the detector's (less exact) one."""
+    whole_context: float = 2.0
+    """A whole image given as the plate (a crop) has nothing around it: it is padded, with the detector's
+    letterbox grey, to this many times the plate's size (as ``context``) before the detector looks."""
+    whole_max_area_ratio: float = 0.5
+    """For a whole image, the detection is used only when its area is under this fraction of the image's:
+    crops cut tight or with a margin (the US, Brazilian and Tunisian crops) keep their read, and a crop
+    with the plate in a half or less of it (a vehicle's region, a loose cut) is refitted."""
 
     def __post_init__(self) -> None:
-        if self.context < 1 or not (0 <= self.min_score < 1 and 0 < self.min_iou <= 1 and 0 < self.max_area_ratio <= 1):
-            raise ValueError("context must be at least 1; min_score, min_iou and max_area_ratio fractions")
+        fractions = (self.min_iou, self.max_area_ratio, self.whole_max_area_ratio)
+        if (
+            self.context < 1
+            or self.whole_context < 1
+            or not (0 <= self.min_score < 1 and all(0 < f <= 1 for f in fractions))
+        ):
+            raise ValueError(
+                "context and whole_context must be at least 1; min_score, min_iou and the area ratios fractions"
+            )
 
 
 class BoxRefitter:
@@ -86,6 +105,35 @@ class BoxRefitter:
             return None
         return fitted
 
+    def refit_whole(self, image_bgr: np.ndarray) -> Box | None:
+        """The plate's box as the detector draws it in ``image_bgr``, an image given whole as the plate, or
+        None when it finds none in under ``whole_max_area_ratio`` of the image. The image is padded to
+        ``whole_context`` plate-sizes first, so that the plate is seen at a size the detector knows."""
+        import cv2
+
+        p = self.params
+        height, width = image_bgr.shape[:2]
+        if height > width:
+            return None
+        win_w = p.whole_context * max(width, 3.0 * height)
+        win_h = win_w * self.detector.spec.height / self.detector.spec.width
+        pad_x, pad_y = max(0, int((win_w - width) / 2)), max(0, int((win_h - height) / 2))
+        grey = (self.detector.spec.pad_value,) * 3
+        canvas = cv2.copyMakeBorder(image_bgr, pad_y, pad_y, pad_x, pad_x, cv2.BORDER_CONSTANT, value=grey)
+        self.looks += 1
+        found, scores = self.detector.candidates(canvas, p.min_score)
+        if len(found) == 0:
+            return None
+        found = found - np.asarray([pad_x, pad_y, pad_x, pad_y], np.float32)
+        found[:, [0, 2]] = found[:, [0, 2]].clip(0, width)
+        found[:, [1, 3]] = found[:, [1, 3]].clip(0, height)
+        overlaps = iou_matrix(np.asarray([[0, 0, width, height]], np.float32), found)[0]
+        best = int(np.argmax(overlaps * np.sqrt(scores)))
+        fitted = Box(*map(float, found[best]))
+        if overlaps[best] < p.min_iou or not 0 < fitted.area < p.whole_max_area_ratio * width * height:
+            return None
+        return fitted
+
     def _window(self, box: Box, width: int, height: int) -> tuple[int, int, int, int] | None:
         """The detector's window around ``box`` (integer pixels, clipped), None when empty."""
         spec = self.detector.spec
@@ -102,12 +150,13 @@ def read_given_box(
     recognizer: PlateRecognizer, refitter: BoxRefitter | None, image_bgr: np.ndarray, box: Box | None
 ) -> DecodedText:
     """``recognizer``'s read of the plate in ``box``, a box drawn by someone else (the whole image when
-    None). When the read is under the reader's ``accept_confidence`` and ``refitter`` finds the plate
-    well inside the box, the plate is read again from the refitted box and the surer read kept."""
+    None: a crop someone else cut). When the read is under the reader's ``accept_confidence`` and
+    ``refitter`` finds the plate well inside the box (or in under half of the whole image), the plate is
+    read again from the refitted box and the surer read kept."""
     read = recognizer.read(image_bgr, box)
-    if box is None or refitter is None or read.confidence >= recognizer.crops.accept_confidence:
+    if refitter is None or read.confidence >= recognizer.crops.accept_confidence:
         return read
-    fitted = refitter.refit(image_bgr, box)
+    fitted = refitter.refit_whole(image_bgr) if box is None else refitter.refit(image_bgr, box)
     if fitted is None:
         return read
     other = recognizer.read(image_bgr, fitted)

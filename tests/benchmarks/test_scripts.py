@@ -40,6 +40,9 @@ def test_box_variants_scale_about_the_centre_shift_and_clip():
     assert vary(box, (1.5, 2.0, 0.0, 0.0), 640, 480) == Box(75, 40, 225, 80)
     assert vary(box, (1.0, 1.0, 0.1, -0.5), 640, 480) == Box(110, 40, 210, 60)
     assert vary(Box(0, 0, 100, 20), (1.5, 1.5, 0.0, 0.0), 640, 480) == Box(0, 0, 125, 25)
+    image = np.arange(48 * 64 * 3, dtype=np.uint8).reshape(48, 64, 3)
+    cut = load("box_tolerance").cut(image, Box(10.5, 4.2, 20.0, 9.8))  # rounded out to x 10..20, y 4..10
+    np.testing.assert_array_equal(cut, image[4:10, 10:20])
 
 
 def test_zoomed_out_merge_swaps_only_wide_boxes_it_is_surer_of():
