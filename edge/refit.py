@@ -97,11 +97,8 @@ class BoxRefitter:
         found, scores = self.detector.candidates(image_bgr[y1:y2, x1:x2], p.min_score)
         if len(found) == 0:
             return None
-        found = found + np.asarray([x1, y1, x1, y1], np.float32)
-        overlaps = iou_matrix(np.asarray([box.as_list()], np.float32), found)[0]
-        best = int(np.argmax(overlaps * np.sqrt(scores)))
-        fitted = Box(*map(float, found[best]))
-        if overlaps[best] < p.min_iou or fitted.area >= p.max_area_ratio * box.area:
+        fitted, overlap = _best_overlapping(box, found + np.asarray([x1, y1, x1, y1], np.float32), scores)
+        if overlap < p.min_iou or fitted.area >= p.max_area_ratio * box.area:
             return None
         return fitted
 
@@ -127,10 +124,8 @@ class BoxRefitter:
         found = found - np.asarray([pad_x, pad_y, pad_x, pad_y], np.float32)
         found[:, [0, 2]] = found[:, [0, 2]].clip(0, width)
         found[:, [1, 3]] = found[:, [1, 3]].clip(0, height)
-        overlaps = iou_matrix(np.asarray([[0, 0, width, height]], np.float32), found)[0]
-        best = int(np.argmax(overlaps * np.sqrt(scores)))
-        fitted = Box(*map(float, found[best]))
-        if overlaps[best] < p.min_iou or not 0 < fitted.area < p.whole_max_area_ratio * width * height:
+        fitted, overlap = _best_overlapping(Box(0.0, 0.0, float(width), float(height)), found, scores)
+        if overlap < p.min_iou or not 0 < fitted.area < p.whole_max_area_ratio * width * height:
             return None
         return fitted
 
@@ -144,6 +139,14 @@ class BoxRefitter:
         x1, y1 = int(max(0.0, cx - win_w / 2)), int(max(0.0, cy - win_h / 2))
         x2, y2 = int(min(width, cx + win_w / 2)), int(min(height, cy + win_h / 2))
         return (x1, y1, x2, y2) if x2 > x1 and y2 > y1 else None
+
+
+def _best_overlapping(box: Box, found: np.ndarray, scores: np.ndarray) -> tuple[Box, float]:
+    """The detection in ``found`` (N, 4; N > 0) overlapping ``box`` best, weighing IoU by the square root of
+    its score, and its IoU with ``box``."""
+    overlaps = iou_matrix(np.asarray([box.as_list()], np.float32), found)[0]
+    best = int(np.argmax(overlaps * np.sqrt(scores)))
+    return Box(*map(float, found[best])), float(overlaps[best])
 
 
 def read_given_box(

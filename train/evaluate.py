@@ -162,11 +162,6 @@ def box_score(recognizer: PlateRecognizer, detector=None):
     return score
 
 
-def _overlaps(box: Box, image: np.ndarray) -> bool:
-    """True when ``box`` covers some pixels of ``image`` (a box wholly outside cannot be read)."""
-    return min(box.x2, image.shape[1]) > max(box.x1, 0) and min(box.y2, image.shape[0]) > max(box.y1, 0)
-
-
 def evaluate_ocr(
     recognizer: PlateRecognizer, rows: list, refitter: BoxRefitter | None = None, left_out: list[str] | None = None
 ) -> tuple[dict, list[dict]]:
@@ -182,7 +177,7 @@ def evaluate_ocr(
             if left_out is not None and str(exc) not in left_out:
                 left_out.append(str(exc))
             continue
-        if annotation.box is not None and not _overlaps(annotation.box, image):
+        if annotation.box is not None and annotation.box.clipped(image.shape[1], image.shape[0]).area <= 0:
             log.warning(
                 "%s: box %s lies outside the %dx%d image: counted as not read (see --box-frame)",
                 annotation.image,

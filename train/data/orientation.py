@@ -90,10 +90,13 @@ def resolve_box_frames(
         raise ValueError(f"frame must be one of {', '.join(FRAMES)}, not {frame!r}")
     tagged: dict[str, list[int]] = defaultdict(list)
     carried: dict[int, Box] = {}
+    headers: dict[Path, tuple[int, tuple[int, int] | None]] = {}  # one header read per photo, not per box
     for index, (path, annotation, _) in enumerate(rows):
         if annotation.box is None:
             continue
-        orientation, size = orientation_of(path)
+        if path not in headers:
+            headers[path] = orientation_of(path)
+        orientation, size = headers[path]
         if orientation == UPRIGHT or size is None:
             continue
         carried[index] = stored_box_to_upright(annotation.box, orientation, *size)
