@@ -253,9 +253,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
             getattr(args, "mirror", None),
             True if getattr(args, "sideways", False) else None,
         )
-        if any(r[1].box is not None for r in all_rows)
+        if any(r[1].box is not None for r in all_rows) or not getattr(args, "no_refit", False)
         else None
-    )
+    )  # the refit of crop images needs the detector too, so crop-only folders read as in a mixed run
     all_rows, frames = resolve_box_frames(
         all_rows, box_score(recognizer, loaded[0] if loaded else None), getattr(args, "box_frame", "auto")
     )
@@ -270,7 +270,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     report = {"ocr": scores, "models": {"ocr": info}, "data": [str(d) for d in args.data], "split": args.split}
     if frames:
         report["box_frames"] = [choice.as_dict() for choice in frames]
-    if loaded is not None:
+    if loaded is not None and box_rows:
         detector, det_info = loaded
         report["models"]["detector"] = det_info
         report.update(evaluate_images(detector, recognizer, box_rows, left_out))
