@@ -42,6 +42,7 @@ def load_readers(cfg: AgentConfig) -> Readers:
         cfg.ocr.candidates,
         cfg.ocr.candidate_min_probability,
         params.sideways,
+        cfg.ocr.two_rows,
     )
     versions = {
         "detector": det_card["tflite"][cfg.precision]["sha256"][:12],

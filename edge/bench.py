@@ -154,7 +154,7 @@ def bench_precision(models: Path, precision: str, threads: int, iterations: int,
         recognizer.alphabet,
         recognizer.output,
         recognizer.decoder,
-        crops=recognizer.crops.model_copy(update={"accept_confidence": 1.0, "level": None}),
+        crops=recognizer.crops.model_copy(update={"accept_confidence": 1.0, "level": None, "two_rows": None}),
     )
     frame1, boxes1 = test_frame(1, seed=1)
     frame3, boxes3 = test_frame(3, seed=3)

@@ -184,6 +184,10 @@ class OcrConfig(_Frozen):
     """Read a plate whose text slopes (seen from the side, a tilted camera) a second time sheared level,
     when the OCR model card's ``read_crops.level`` says how (and keep the likelier text); False reads
     plates as they are."""
+    two_rows: bool = True
+    """Read a plate that may have two rows of text (square European rear plates, motorcycle plates) a
+    second time with its rows side by side, when the OCR model card's ``read_crops.two_rows`` says how
+    (that read is kept when it is surer and longer); False reads every plate as one row."""
 
     @field_validator("formats")
     @classmethod

@@ -106,6 +106,42 @@ class SlopeLevelling(BaseModel):
         return self
 
 
+class TwoRowReading(BaseModel):
+    """Reading a plate that may have two rows of text (square European rear plates, motorcycle plates)
+    again with its rows side by side (:mod:`edge.two_rows`): the reader reads one row. Stored in the OCR
+    model card as ``read_crops.two_rows``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_aspect: float = Field(default=2.5, gt=0.0, le=10.0)
+    """Only a plate at most this many times as wide as tall (its box, or the whole image) is tried: square
+    plates are about 1.7 wide for 1 tall, motorcycle plates 1.2 to 1.8; one-row European plates are
+    about 4.7 and are never tried."""
+    max_gap_ratio: float = Field(default=1.0, gt=0.0, le=10.0)
+    """Only a plate whose emptiest row in ``gap_band`` carries at most this fraction of the strokes of the
+    rows around it (:attr:`edge.two_rows.RowGap.ratio`) is tried."""
+    gap_band: tuple[float, float] = (0.35, 0.65)
+    """Where the gap between the rows is searched, as fractions of the base crop's height."""
+    overlap: float = Field(default=0.04, ge=0.0, lt=0.5)
+    """Each row takes this fraction of the crop's height across the gap, so that characters reaching into
+    it are not cut."""
+    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    """The rows' read replaces the plate's one-row read only when it is at least this confident, longer
+    than the one-row read and at least as confident (a one-row plate cut in two reads as half its
+    characters, or as a few sure ones), or, for a short one-row read, whatever its confidence."""
+    short_read: int = Field(default=2, ge=0, le=10)
+    """A one-row read of at most this many characters is short: a two-row plate read as one row often
+    gives one or two sure characters, so the rows' read replaces it when it is longer and at least
+    ``min_confidence`` sure, however sure the short read is. 0: never."""
+
+    @model_validator(mode="after")
+    def _band_inside(self) -> TwoRowReading:
+        low, high = self.gap_band
+        if not 0.0 < low < high < 1.0:
+            raise ValueError(f"gap_band {list(self.gap_band)} must be two fractions, low < high, within (0, 1)")
+        return self
+
+
 class CropReading(BaseModel):
     """How many crops of one plate the OCR reads, and when one is enough. Stored in the OCR model card
     as ``read_crops``; a card without it reads the base crop once."""
@@ -131,6 +167,10 @@ class CropReading(BaseModel):
     whose characters lean sheared upright, with the same crops, keeping at each step whichever text is
     more probable under both base crops (CTC readers; formats first, as for the crops). None: plates are
     read as they are."""
+    two_rows: TwoRowReading | None = None
+    """Also read a plate no wider than a square one with its two rows side by side (the same crops, of the
+    laid-out image), keeping that read when it is surer and longer (:class:`TwoRowReading`). None: every
+    plate is read as one row."""
 
     @model_validator(mode="after")
     def _first_crop_always_read(self) -> CropReading:
@@ -172,13 +212,15 @@ DEFAULT_READ_CROPS = SEVERAL_CROPS.model_copy(
             *SEVERAL_CROPS.crops,
             ReadCrop(name="tighter", left=-0.08, top=-0.2, right=-0.08, bottom=-0.2, boxed_only=True),
             ReadCrop(name="looser", left=0.1, top=0.25, right=0.1, bottom=0.25, whole_only=True),
-        )
+        ),
+        "two_rows": TwoRowReading(),
     }
 )
-"""What a newly trained reader's card gets (since 2026-12-03): :data:`SEVERAL_CROPS`; for a plate
-boxed in a larger image, a fourth crop well inside the box (about 5 % of its width and 13 % of its
-height inside the annotated or detected box); for a plate given as a whole image, a fifth crop with
-its edges repeated outward (about 9 % of its width and 22 % of its height more on each side). Either
-is read only when the base read is unsure. A box drawn looser or taller than the training annotations
-then still gives one crop close to the plate, and a crop cut tight to the characters one with the
-margin the reader was trained on."""
+"""What a newly trained reader's card gets (since 2026-12-03; ``two_rows`` since 2026-12-06):
+:data:`SEVERAL_CROPS`; for a plate boxed in a larger image, a fourth crop well inside the box (about 5 %
+of its width and 13 % of its height inside the annotated or detected box); for a plate given as a whole
+image, a fifth crop with its edges repeated outward (about 9 % of its width and 22 % of its height more
+on each side). Either is read only when the base read is unsure. A box drawn looser or taller than the
+training annotations then still gives one crop close to the plate, and a crop cut tight to the
+characters one with the margin the reader was trained on. A plate no wider than 2.5 times its height is
+also read with its two rows side by side (:class:`TwoRowReading`)."""

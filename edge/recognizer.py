@@ -1,7 +1,8 @@
 """The plate reader on the device: crop, run the OCR model, decode CTC (optionally constrained to
 the plate formats a site expects, see :mod:`edge.formats`); an unsure plate is read from several crops
 and their reads combined. A plate standing on end (a photo stored sideways) can be read turned a
-quarter each way, see :mod:`edge.sideways`."""
+quarter each way, see :mod:`edge.sideways`; a plate with two rows of text is also read with its rows side by
+side, see :mod:`edge.two_rows`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from edge.metadata import BASE_CROP, SINGLE_CROP, CropReading, InputSpec
 from edge.preprocess import convert_colour, crop_box, prepare_ocr_crop, read_crop_box
 from edge.sideways import box_in_turned, region_around, surest_read, turn
 from edge.slope import estimate_slant, estimate_slope, level_plate, upright_plate
+from edge.two_rows import find_row_gap, side_by_side
 from edge.types import Box
 
 log = logging.getLogger(__name__)
@@ -75,12 +77,15 @@ class PlateRecognizer:
         candidates: int = 0,
         candidate_min_probability: float = 0.0,
         sideways: bool = False,
+        two_rows: bool = True,
     ) -> PlateRecognizer:
         """A recognizer configured by an OCR model card (input, alphabet, output name, decoder, the
         card's ``read_crops`` unless ``several_crops`` is False, their ``level`` unless ``level_sloped``
         is False), reading towards ``formats`` (names of :data:`edge.formats.PLATE_FORMATS` or patterns)
         if given, listing up to ``candidates`` texts per read (CTC readers; others than the read itself
-        only from ``candidate_min_probability``), a plate standing on end also turned with ``sideways``."""
+        only from ``candidate_min_probability``), a plate standing on end also turned with ``sideways``, a
+        plate that may have two rows also read with its rows side by side (``read_crops.two_rows``) unless
+        ``two_rows`` is False."""
         output = (card.get("output_names") or [card.get("output", {}).get("name")])[0]
         if candidates and card.get("decoder", "ctc") != "ctc":
             log.warning("OCR decoder %r: candidate texts need a CTC reader, none listed", card["decoder"])
@@ -91,6 +96,8 @@ class PlateRecognizer:
             crops = CropReading.model_validate(card["read_crops"])
         if not level_sloped and crops.level is not None:
             crops = crops.model_copy(update={"level": None})
+        if not two_rows and crops.two_rows is not None:
+            crops = crops.model_copy(update={"two_rows": None})
         return cls(
             runner,
             InputSpec.model_validate(card["input"]),
@@ -128,14 +135,15 @@ class PlateRecognizer:
         given, not straightened), the read's own text among them
         (:func:`edge.candidates.plate_candidates`). With ``sideways``, a plate taller than wide is also read
         turned a quarter each way (upright one way, upside down the other) and the surest of the three
-        reads kept (:func:`edge.sideways.surest_read`). A box reaching out of the image is read from its part
-        inside (ValueError when none is)."""
+        reads kept (:func:`edge.sideways.surest_read`). With ``crops.two_rows``, a plate no wider than a
+        square one is also read with its two rows side by side (:meth:`read_two_rows`). A box reaching out
+        of the image is read from its part inside (ValueError when none is)."""
         height, width = image_bgr.shape[:2]
         if box is not None:
             given, box = box, box.clipped(width, height)
             if box.area <= 0:
                 raise ValueError(f"box {given.as_list()} does not overlap the {width}x{height} image")
-        read = self._read_as_given(image_bgr, box)
+        read = self.read_two_rows(image_bgr, box, self._read_as_given(image_bgr, box))
         plate_w, plate_h = (width, height) if box is None else (box.width, box.height)
         if not self.sideways or plate_h <= plate_w:
             return read
@@ -146,6 +154,30 @@ class PlateRecognizer:
             turned_box = None if local is None else box_in_turned(local, region_w, quarters, region_h)
             reads.append(self._read_as_given(turn(region, quarters), turned_box))
         return surest_read(reads)
+
+    def read_two_rows(self, image_bgr: np.ndarray, box: Box | None, read: DecodedText) -> DecodedText:
+        """``read`` (the plate read as one row), or the read of the plate's base crop cut at the gap
+        between its rows and laid out as one row (:func:`edge.two_rows.side_by_side`, read as a whole
+        image), when ``crops.two_rows`` allows it: the plate is no wider than ``max_aspect`` times its
+        height, the gap is clear enough (``max_gap_ratio``), and the rows' read is longer than ``read``,
+        at least ``min_confidence`` sure and at least as sure as ``read`` (unless ``read`` is ``short_read``
+        characters or fewer)."""
+        two = self.crops.two_rows
+        if two is None:
+            return read
+        plate_w, plate_h = (image_bgr.shape[1], image_bgr.shape[0]) if box is None else (box.width, box.height)
+        if plate_h <= 0 or plate_w > two.max_aspect * plate_h:
+            return read
+        region = crop_box(image_bgr, read_crop_box(image_bgr, box, self.spec, BASE_CROP))
+        if min(region.shape[:2]) < 4:
+            return read
+        gap = find_row_gap(convert_colour(region, "grey")[:, :, 0], two.gap_band)
+        if gap.ratio > two.max_gap_ratio:
+            return read
+        rows = self._read_as_given(side_by_side(region, gap.split, two.overlap), None)
+        if len(rows.text) <= len(read.text) or rows.confidence < two.min_confidence:
+            return read
+        return rows if rows.confidence >= read.confidence or len(read.text) <= two.short_read else read
 
     def _read_as_given(self, image_bgr: np.ndarray, box: Box | None) -> DecodedText:
         """:meth:`read` without turning the plate."""

@@ -86,16 +86,22 @@ def _data_split(args: argparse.Namespace) -> int:
 def register_synth(subparsers: argparse._SubParsersAction) -> None:
     """``anpr synth --kind plates|scenes|clip``."""
     synth = subparsers.add_parser("synth", help="render synthetic plates, scenes or a sample clip")
-    synth.add_argument("--kind", choices=["plates", "scenes", "clip"], required=True)
+    synth.add_argument(
+        "--kind", choices=["plates", "scenes", "clip"], help="what to write (required but with --list-styles)"
+    )
     synth.add_argument("--count", type=int, default=100, help="plates or scenes to write (clip: frames)")
     synth.add_argument(
         "--out",
         type=Path,
-        required=True,
-        help="output folder (common layout: images/ + annotations.csv); clip: a .mp4 file",
+        help="output folder (common layout: images/ + annotations.csv); clip: a .mp4 file (required but with"
+        " --list-styles)",
     )
     synth.add_argument("--seed", type=int, default=0, help="random seed (same seed, same output)")
-    synth.add_argument("--styles", help="comma-separated plate styles (default: all); see --list-styles")
+    synth.add_argument(
+        "--styles",
+        help="comma-separated plate styles (default: every one-row style; the two-row ones, such as eu_cz_two_row,"
+        " only when named); see --list-styles",
+    )
     synth.add_argument("--list-styles", action="store_true", help="print the plate styles and exit")
     synth.add_argument("--clean", action="store_true", help="plates only: skip the degradations")
     synth.add_argument(
@@ -202,6 +208,12 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
         "--no-level",
         action="store_true",
         help="read sloping plates as they are, not also sheared level (as the agent's ocr.level_sloped: false)",
+    )
+    evaluate.add_argument(
+        "--no-two-rows",
+        action="store_true",
+        help="read every plate as one row, not a square or motorcycle plate also with its two rows side by "
+        "side (as the agent's ocr.two_rows: false)",
     )
     evaluate.add_argument(
         "--single-look",

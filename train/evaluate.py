@@ -67,12 +67,14 @@ def load_ocr(
     level_sloped: bool = True,
     candidates: int = 0,
     sideways: bool = False,
+    two_rows: bool = True,
 ) -> tuple[PlateRecognizer, dict]:
     """The OCR from ``models/``: the int8 TFLite (or float32 with ``use_float``), else the Keras source,
     reading the card's crops (``read_crops``) unless ``several_crops`` is False, and sloping plates
     also sheared level (``read_crops.level``) unless ``level_sloped`` is False; each read lists up to
     ``candidates`` texts (the agent's ``ocr.candidates``, with its default probability floor); a plate taller
-    than wide is also read turned a quarter each way with ``sideways``."""
+    than wide is also read turned a quarter each way with ``sideways``; a plate that may have two rows is
+    also read with its rows side by side (``read_crops.two_rows``) unless ``two_rows`` is False."""
     card_path = models / "ocr.json"
     if not card_path.is_file():
         raise AnprError(f"{card_path}: no OCR model card (train one with 'anpr train ocr --ship')")
@@ -107,6 +109,7 @@ def load_ocr(
             candidates,
             OcrConfig().candidate_min_probability,
             sideways,
+            two_rows,
         )
     except ValidationError as exc:
         raise AnprError(f"{card_path}: bad read_crops: {exc}") from None
@@ -119,6 +122,7 @@ def load_ocr(
     info["level_min_degrees"] = level.min_degrees if level is not None else None
     info["candidates"] = recognizer.candidates
     info["sideways"] = recognizer.sideways
+    info["two_rows"] = recognizer.crops.two_rows is not None
     return recognizer, info
 
 
@@ -241,6 +245,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         not getattr(args, "no_level", False),
         getattr(args, "candidates", 0),
         getattr(args, "sideways", False),
+        not getattr(args, "no_two_rows", False),
     )
     manifest = args.manifest or DEFAULT_MANIFEST
     left_out: list[str] = []

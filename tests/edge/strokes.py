@@ -1,4 +1,5 @@
-"""Drawn plate-like strips of upright strokes, level or sloping, for the slope tests."""
+"""Drawn plate-like strips of upright strokes, level or sloping, in one row or two, for the slope and
+two-row tests."""
 
 import math
 
@@ -36,3 +37,13 @@ def leaning(grey: np.ndarray, degrees: float) -> np.ndarray:
     canvas = cv2.copyMakeBorder(grey, 0, 0, pad, pad, cv2.BORDER_CONSTANT, value=230)
     matrix = np.float32([[1, -t, t * (h - 1) / 2], [0, 1, 0]])
     return cv2.warpAffine(canvas, matrix, (canvas.shape[1], h), borderValue=230)
+
+
+def two_row_plate(top_height: int = 50, bottom_height: int = 50, gap: int = 14) -> np.ndarray:
+    """A square-ish plate: a row of strokes over another, ``gap`` blank rows between them and 10 above
+    and below."""
+    top = text_strip(160, top_height + 24)[12:-12]
+    bottom = text_strip(160, bottom_height + 24)[12:-12]
+    blank = np.full((gap, 160), 230, np.uint8)
+    edge = np.full((10, 160), 230, np.uint8)
+    return np.concatenate([edge, top, blank, bottom, edge])

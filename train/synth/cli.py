@@ -53,6 +53,8 @@ def run_synth(args: argparse.Namespace) -> int:
     if args.list_styles:
         print("\n".join(style_names()))
         return 0
+    if args.kind is None or args.out is None:
+        raise AnprError("anpr synth needs --kind and --out (or --list-styles)")
     if args.count < 1:
         raise AnprError("--count must be at least 1")
     styles = _styles(args.styles)

@@ -13,6 +13,10 @@ import numpy as np
 
 from train.synth import degrade
 from train.synth.styles import STYLES, RenderedPlate
+from train.synth.two_row import TWO_ROW_STYLES
+
+#: Every style that can be named: the one-row mix and the two-row plates (drawn only when named).
+ALL_STYLES = {**STYLES, **TWO_ROW_STYLES}
 
 
 @dataclass(frozen=True)
@@ -26,20 +30,22 @@ class PlateSample:
 
 
 def style_names() -> list[str]:
-    return list(STYLES)
+    """Every style that can be named, the one-row mix first."""
+    return list(ALL_STYLES)
 
 
 def choose_style(rng: np.random.Generator, styles: list[str] | None = None) -> str:
+    """One of ``styles`` by their weights (default: the one-row mix, :data:`STYLES`)."""
     names = styles or list(STYLES)
-    weights = np.array([STYLES[n][1] for n in names], np.float64)
+    weights = np.array([ALL_STYLES[n][1] for n in names], np.float64)
     return names[int(rng.choice(len(names), p=weights / weights.sum()))]
 
 
 def render_clean(style: str, rng: np.random.Generator) -> RenderedPlate:
     """A clean, flat plate of ``style`` (RGB float32)."""
-    if style not in STYLES:
-        raise ValueError(f"unknown plate style {style!r}; choose from {', '.join(STYLES)}")
-    return STYLES[style][0](rng)
+    if style not in ALL_STYLES:
+        raise ValueError(f"unknown plate style {style!r}; choose from {', '.join(ALL_STYLES)}")
+    return ALL_STYLES[style][0](rng)
 
 
 def to_bgr(plate: RenderedPlate) -> np.ndarray:

@@ -21,7 +21,12 @@ LABEL_PATTERNS = {
     "br_grey": r"[A-Z]{3}\d{4}",
     "br_mercosul": r"[A-Z]{3}\d[A-Z]\d{2}",
     "tn": r"\d{1,3}T\d{1,4}",
+    "eu_cz_two_row": r"[1-9][A-Z][A-Z0-9]\d{4}",
+    "eu_de_two_row": r"[A-Z]{2,5}\d{1,4}[EH]?",
+    "br_grey_moto": r"[A-Z]{3}\d{4}",
+    "us_moto": r"[A-Z0-9]{5,7}",
 }
+TWO_ROW = {"eu_cz_two_row", "eu_de_two_row", "br_grey_moto", "us_moto"}
 
 
 def test_every_style_has_a_label_pattern():
@@ -59,3 +64,14 @@ def test_samples_are_deterministic_and_degraded():
 def test_unknown_style_is_rejected():
     with pytest.raises(ValueError, match="unknown plate style"):
         render_clean("mars", np.random.default_rng(0))
+
+
+def test_two_row_plates_are_squarer_and_drawn_only_when_named():
+    for style in sorted(TWO_ROW):
+        plate = render_clean(style, np.random.default_rng(3))
+        h, w = plate.image.shape[:2]
+        assert 1.3 <= w / h <= 1.8, style  # one-row plates are 2 (US) to 4.7 (EU) wide for 1 tall
+        dark = (plate.image.mean(axis=2) < 100).mean(axis=1)  # share of dark pixels per row
+        assert dark[int(0.3 * h) : int(0.5 * h)].max() > 0.1 and dark[int(0.6 * h) : int(0.85 * h)].max() > 0.1
+    drawn = {render_plate_sample(np.random.default_rng([5, k]), clean=True).style for k in range(200)}
+    assert not drawn & TWO_ROW and len(drawn) > 8

@@ -1,0 +1,65 @@
+"""The plate reader on two-row plates: when the rows laid side by side are read, and which read is kept."""
+
+import cv2
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from edge.metadata import DEFAULT_READ_CROPS, SINGLE_CROP, TwoRowReading
+from edge.recognizer import PlateRecognizer
+from edge.text import ALPHABET
+from edge.types import Box
+from tests.edge.strokes import text_strip, two_row_plate
+from tests.edge.test_recognizer import SPEC, ScriptedRunner, card
+
+TWO_ROWS = SINGLE_CROP.model_copy(update={"two_rows": TwoRowReading()})
+SQUARE = cv2.cvtColor(two_row_plate(), cv2.COLOR_GRAY2BGR)  # 160 x 134: a two-row plate as a whole image
+
+
+def read(script, image=SQUARE, box=None, crops=TWO_ROWS):
+    runner = ScriptedRunner(script)
+    return PlateRecognizer(runner, SPEC, ALPHABET, "probs", crops=crops).read(image, box), runner
+
+
+def test_a_short_sure_read_of_a_square_plate_gives_way_to_its_rows_side_by_side():
+    decoded, runner = read([("AB", 0.99), ("AB1234", 0.8)])
+    assert decoded.text == "AB1234" and len(runner.inputs) == 2
+    # the first input is the square plate squeezed whole, a blank band across its middle (the gap); the
+    # second is the plate laid out as one row, strokes through its middle
+    plain, laid_out = (np.abs(np.diff(x[:, :, 0].astype(np.float32), axis=1)).mean(axis=1) for x in runner.inputs)
+    middle = len(plain) // 2
+    assert plain[middle] < 0.3 * plain.mean() and laid_out[middle] > laid_out.mean()
+
+
+def test_the_rows_read_must_be_longer_and_at_least_as_sure():
+    assert read([("ABC123", 0.9), ("AB", 0.99)])[0].text == "ABC123"  # shorter: a one-row plate cut in two
+    assert read([("ABC123", 0.9), ("ABC1234", 0.8)])[0].text == "ABC123"  # less sure than a long read
+    assert read([("ABC123", 0.9), ("ABC1234", 0.95)])[0].text == "ABC1234"
+    assert read([("AB", 0.99), ("AB1234", 0.4)])[0].text == "AB"  # under min_confidence
+
+
+def test_a_wide_plate_or_a_crop_without_a_gap_is_read_once():
+    frame = np.full((200, 400, 3), 200, np.uint8)
+    decoded, runner = read([("AB", 0.99)], frame, Box(100, 80, 300, 120))  # 5 wide for 1 tall
+    assert decoded.text == "AB" and len(runner.inputs) == 1
+    one_row = cv2.cvtColor(text_strip(150, 70), cv2.COLOR_GRAY2BGR)  # about 2 wide for 1 tall, no gap
+    strict = SINGLE_CROP.model_copy(update={"two_rows": TwoRowReading(max_gap_ratio=0.5)})
+    decoded, runner = read([("AB", 0.99)], one_row, crops=strict)
+    assert len(runner.inputs) == 1
+
+
+def test_a_boxed_square_plate_is_laid_out_from_its_box():
+    frame = np.full((300, 400, 3), 90, np.uint8)
+    frame[100:234, 120:280] = SQUARE
+    decoded, runner = read([("A", 0.99), ("AB1234", 0.7)], frame, Box(120, 100, 280, 234))
+    assert decoded.text == "AB1234" and len(runner.inputs) == 2
+
+
+def test_from_card_reads_two_rows_unless_told_not_to_and_bad_settings_are_refused():
+    runner = ScriptedRunner([])
+    assert DEFAULT_READ_CROPS.two_rows == TwoRowReading()
+    assert PlateRecognizer.from_card(runner, card(DEFAULT_READ_CROPS)).crops.two_rows is not None
+    assert PlateRecognizer.from_card(runner, card(DEFAULT_READ_CROPS), two_rows=False).crops.two_rows is None
+    for bad in ({"gap_band": (0.7, 0.3)}, {"gap_band": (0.0, 0.5)}, {"overlap": 0.6}, {"max_aspect": 0}):
+        with pytest.raises(ValidationError):
+            TwoRowReading(**bad)
