@@ -125,14 +125,26 @@ class TwoRowReading(BaseModel):
     overlap: float = Field(default=0.04, ge=0.0, lt=0.5)
     """Each row takes this fraction of the crop's height across the gap, so that characters reaching into
     it are not cut."""
+    max_one_row_confidence: float = Field(default=0.98, ge=0.0, le=1.0)
+    """A one-row read at least this sure, and longer than ``short_read``, is kept without trying the rows:
+    most one-row plates no wider than ``max_aspect`` (US plates) are read that surely; a two-row plate read
+    as one row seldom is, or reads short."""
+    min_first_confidence: float = Field(default=0.3, ge=0.0, le=1.0)
+    """The laid-out plate's first crop is read first: its other crops (and its straightening) are read only
+    when that read is longer than the one-row read and at least this sure. A one-row plate cut in two
+    seldom passes, so most one-row plates no wider than ``max_aspect`` cost one OCR run more, not all the
+    crops again."""
     min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
     """The rows' read replaces the plate's one-row read only when it is at least this confident, longer
     than the one-row read and at least as confident (a one-row plate cut in two reads as half its
     characters, or as a few sure ones), or, for a short one-row read, whatever its confidence."""
     short_read: int = Field(default=2, ge=0, le=10)
     """A one-row read of at most this many characters is short: a two-row plate read as one row often
-    gives one or two sure characters, so the rows' read replaces it when it is longer and at least
-    ``min_confidence`` sure, however sure the short read is. 0: never."""
+    gives one or two sure characters, so the rows are tried however sure the short read is, and their read
+    replaces it when it is longer and at least ``short_read_min_confidence`` sure. 0: never."""
+    short_read_min_confidence: float = Field(default=0.9, ge=0.0, le=1.0)
+    """How sure the rows' read must be to replace a short one-row read that is surer than it (a US vanity
+    plate such as ``XP`` cut in two reads as a less sure longer text)."""
 
     @model_validator(mode="after")
     def _band_inside(self) -> TwoRowReading:

@@ -158,12 +158,18 @@ class PlateRecognizer:
     def read_two_rows(self, image_bgr: np.ndarray, box: Box | None, read: DecodedText) -> DecodedText:
         """``read`` (the plate read as one row), or the read of the plate's base crop cut at the gap
         between its rows and laid out as one row (:func:`edge.two_rows.side_by_side`, read as a whole
-        image), when ``crops.two_rows`` allows it: the plate is no wider than ``max_aspect`` times its
-        height, the gap is clear enough (``max_gap_ratio``), and the rows' read is longer than ``read``,
-        at least ``min_confidence`` sure and at least as sure as ``read`` (unless ``read`` is ``short_read``
-        characters or fewer)."""
+        image), when ``crops.two_rows`` allows it: ``read`` is less sure than ``max_one_row_confidence`` or
+        ``short_read`` characters or fewer, the plate is no wider than ``max_aspect`` times its height, the
+        gap is clear enough (``max_gap_ratio``), the laid-out plate's first crop reads longer
+        than ``read`` and at least ``min_first_confidence`` sure (else its other crops are not read), and
+        the rows' read (from the card's crops as :meth:`read` reads a plate, not straightened) is longer than
+        ``read``, at least ``min_confidence`` sure and at least as sure as ``read`` (or, when ``read`` is
+        ``short_read`` characters or fewer, at least ``short_read_min_confidence`` sure)."""
         two = self.crops.two_rows
         if two is None:
+            return read
+        short = len(read.text) <= two.short_read
+        if read.confidence >= two.max_one_row_confidence and not short:
             return read
         plate_w, plate_h = (image_bgr.shape[1], image_bgr.shape[0]) if box is None else (box.width, box.height)
         if plate_h <= 0 or plate_w > two.max_aspect * plate_h:
@@ -174,15 +180,21 @@ class PlateRecognizer:
         gap = find_row_gap(convert_colour(region, "grey")[:, :, 0], two.gap_band)
         if gap.ratio > two.max_gap_ratio:
             return read
-        rows = self._read_as_given(side_by_side(region, gap.split, two.overlap), None)
+        laid_out = side_by_side(region, gap.split, two.overlap)
+        first = self.decode(self.probabilities(prepare_ocr_crop(laid_out, None, self.spec, self.crops.crops[0])))
+        if len(first.text) <= len(read.text) or first.confidence < two.min_first_confidence:
+            return read
+        rows = self._read_as_given(laid_out, None, straighten=False)  # its first crop again, for a likely plate
         if len(rows.text) <= len(read.text) or rows.confidence < two.min_confidence:
             return read
-        return rows if rows.confidence >= read.confidence or len(read.text) <= two.short_read else read
+        if rows.confidence >= read.confidence or (short and rows.confidence >= two.short_read_min_confidence):
+            return rows
+        return read
 
-    def _read_as_given(self, image_bgr: np.ndarray, box: Box | None) -> DecodedText:
-        """:meth:`read` without turning the plate."""
+    def _read_as_given(self, image_bgr: np.ndarray, box: Box | None, straighten: bool = True) -> DecodedText:
+        """:meth:`read` without turning the plate (nor straightening it unless ``straighten``)."""
         read, outputs, crop_reads = self._read_crops(image_bgr, box, box is not None)
-        if self.crops.level is not None:
+        if straighten and self.crops.level is not None:
             read = self.read_straightened(image_bgr, box, read, outputs[0])
         if self.candidates:
             listed = plate_candidates(
