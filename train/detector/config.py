@@ -45,6 +45,9 @@ class DetectorTrainConfig(BaseModel):
     """Share of the synthetic scenes given 1-4 pieces of non-plate lettering (signs, brand and model
     names, stickers; ``train/synth/lettering.py``) with no box: hard negatives for the detector's
     commonest false boxes (0: none)."""
+    two_row_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Share of the synthetic scenes whose added plates are two-row plates (square European rear plates,
+    motorcycle plates; ``train/synth/two_row.py``) instead of the one-row mix (0: none)."""
     epochs: int = Field(default=10, ge=1)
     """Maximum number of epochs."""
     batch_size: int = Field(default=16, ge=1)

@@ -21,6 +21,10 @@ from train.data.annotations import read_dataset
 from train.data.splits import load_manifest, select_split
 from train.ocr.data import renderer_digest
 from train.synth.scenes import RealCrop, RealPhoto, collect_real, render_scene
+from train.synth.two_row import TWO_ROW_STYLES
+
+TWO_ROW_NAMES = list(TWO_ROW_STYLES)
+"""The two-row plate styles, drawn in a ``two_row_share`` of the synthetic scenes."""
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +85,7 @@ def _to_input(image: np.ndarray, boxes: list[Box], spec: InputSpec) -> tuple[np.
 
 
 def _build_chunk(job: tuple) -> list[tuple[np.ndarray, np.ndarray]]:
-    kind, items, spec_json, seed, zoom_copies, photos, crops, lettering = job
+    kind, items, spec_json, seed, zoom_copies, photos, crops, lettering, two_row = job
     spec = InputSpec.model_validate_json(spec_json)
     out = []
     for index, item in items:
@@ -97,7 +101,10 @@ def _build_chunk(job: tuple) -> list[tuple[np.ndarray, np.ndarray]]:
             for _ in range(zoom_copies):
                 out.append(_to_input(*_zoom(image, boxes, rng), spec))
         else:
-            scene = render_scene(rng, photos, crops, lettering=lettering)
+            if two_row > 0.0 and rng.random() < two_row:  # squarer plates added, never squeezed into a wide box
+                scene = render_scene(rng, photos, crops, TWO_ROW_NAMES, lettering=lettering, replace_share=0.0)
+            else:
+                scene = render_scene(rng, photos, crops, lettering=lettering)
             out.append(_to_input(scene.image, scene.boxes, spec))
     return out
 
@@ -112,9 +119,11 @@ def build_training_set(
     cache_dir: Path,
     workers: int = 2,
     lettering: float = 0.0,
+    two_row: float = 0.0,
 ):
     """(images uint8 N x H x W x C, list of box arrays) for training, cached on disk; ``lettering`` is
-    the share of synthetic scenes given non-plate lettering (``render_scene``)."""
+    the share of synthetic scenes given non-plate lettering (``render_scene``), ``two_row`` the share
+    whose added plates are two-row plates."""
     key = hashlib.sha256(
         json.dumps(
             [
@@ -127,6 +136,7 @@ def build_training_set(
                 seed,
                 renderer_digest(),
                 *([lettering] if lettering else []),
+                *([["two_row", two_row]] if two_row else []),
             ]
         ).encode()
     ).hexdigest()[:16]
@@ -140,10 +150,12 @@ def build_training_set(
     chunk = 100
     real_items = list(enumerate(photos))
     for s in range(0, len(real_items), chunk):
-        jobs.append(("real", real_items[s : s + chunk], spec.model_dump_json(), seed, zoom_copies, [], [], 0.0))
+        jobs.append(("real", real_items[s : s + chunk], spec.model_dump_json(), seed, zoom_copies, [], [], 0.0, 0.0))
     synth_items = [(100000 + i, None) for i in range(synthetic)]
     for s in range(0, len(synth_items), chunk):
-        jobs.append(("synth", synth_items[s : s + chunk], spec.model_dump_json(), seed, 0, photos, crops, lettering))
+        jobs.append(
+            ("synth", synth_items[s : s + chunk], spec.model_dump_json(), seed, 0, photos, crops, lettering, two_row)
+        )
     log.info(
         "building the detector training set: %d real photos (+%d zooms each), %d synthetic scenes",
         len(photos),

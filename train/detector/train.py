@@ -160,6 +160,7 @@ def train_detector(
         cfg.seed,
         run_dir.parent / "cache",
         lettering=cfg.lettering_probability,
+        two_row=cfg.two_row_share,
     )
     validation = validation_set(val_photos)
     if not validation:  # no shared data: hold back synthetic scenes

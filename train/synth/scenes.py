@@ -231,12 +231,14 @@ def render_scene(
     real_share: float = 0.7,
     camera: bool = True,
     lettering: float = 0.0,
+    replace_share: float = 0.7,
 ) -> Scene:
-    """One scene: a real photo background with probability ``real_share`` (when any), else generated;
-    with probability ``lettering``, 1-4 pieces of non-plate lettering are painted clear of its plates
-    (hard negatives, no box; ``train/synth/lettering.py``)."""
+    """One scene: a real photo background with probability ``real_share`` (when any; each of its plates
+    replaced with probability ``replace_share``), else generated; with probability ``lettering``, 1-4
+    pieces of non-plate lettering are painted clear of its plates (hard negatives, no box;
+    ``train/synth/lettering.py``)."""
     if photos and rng.random() < real_share:
-        scene = real_scene(photos[int(rng.integers(len(photos)))], rng, crops, styles)
+        scene = real_scene(photos[int(rng.integers(len(photos)))], rng, crops, styles, replace_share)
     else:
         scene = generated_scene(rng, crops, styles)
     if lettering > 0.0 and rng.random() < lettering:
