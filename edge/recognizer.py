@@ -19,7 +19,7 @@ from edge.metadata import BASE_CROP, SINGLE_CROP, CropReading, InputSpec
 from edge.preprocess import convert_colour, crop_box, prepare_ocr_crop, read_crop_box
 from edge.sideways import box_in_turned, region_around, surest_read, turn
 from edge.slope import estimate_slant, estimate_slope, level_plate, upright_plate
-from edge.two_rows import find_row_gap, side_by_side
+from edge.two_rows import lay_out_rows
 from edge.types import Box
 
 log = logging.getLogger(__name__)
@@ -177,10 +177,9 @@ class PlateRecognizer:
         region = crop_box(image_bgr, read_crop_box(image_bgr, box, self.spec, BASE_CROP))
         if min(region.shape[:2]) < 4:
             return read
-        gap = find_row_gap(convert_colour(region, "grey")[:, :, 0], two.gap_band)
+        laid_out, gap = lay_out_rows(region, two.gap_band, two.overlap)
         if gap.ratio > two.max_gap_ratio:
             return read
-        laid_out = side_by_side(region, gap.split, two.overlap)
         first = self.decode(self.probabilities(prepare_ocr_crop(laid_out, None, self.spec, self.crops.crops[0])))
         if len(first.text) <= len(read.text) or first.confidence < two.min_first_confidence:
             return read

@@ -5,8 +5,9 @@ The OCR reads one row of text. A two-row plate is read by cutting its crop at th
 and putting the rows side by side, top row first: one wide image the reader reads like a long one-row
 plate. :func:`find_row_gap` finds the gap from the characters' vertical strokes (the horizontal
 gradient): the row of the crop, within a band around its middle, through which the fewest strokes
-pass, and how empty it is next to the rows around it. :func:`side_by_side` lays the two rows out.
-numpy and OpenCV only.
+pass, and how empty it is next to the rows around it. :func:`side_by_side` lays the two rows out;
+:func:`lay_out_rows` does both for a colour crop, as the device does and as the reader's training crops of
+two-row plates are made. numpy and OpenCV only.
 """
 
 from __future__ import annotations
@@ -75,3 +76,14 @@ def side_by_side(image: np.ndarray, split: int, overlap: float = 0.04) -> np.nda
             part = cv2.resize(part, (width, height), interpolation=cv2.INTER_LINEAR)
         rows.append(part)
     return np.ascontiguousarray(np.concatenate(rows, axis=1))
+
+
+def lay_out_rows(
+    image_bgr: np.ndarray, band: tuple[float, float] = (0.35, 0.65), overlap: float = 0.04
+) -> tuple[np.ndarray, RowGap]:
+    """``image_bgr`` (a plate crop) cut at its row gap (:func:`find_row_gap` within ``band``) and laid out
+    as one row (:func:`side_by_side` with ``overlap``), and the gap."""
+    from edge.preprocess import convert_colour
+
+    gap = find_row_gap(convert_colour(image_bgr, "grey")[:, :, 0], band)
+    return side_by_side(image_bgr, gap.split, overlap), gap

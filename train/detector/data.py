@@ -21,10 +21,7 @@ from train.data.annotations import read_dataset
 from train.data.splits import load_manifest, select_split
 from train.ocr.data import renderer_digest
 from train.synth.scenes import RealCrop, RealPhoto, collect_real, render_scene
-from train.synth.two_row import TWO_ROW_STYLES
-
-TWO_ROW_NAMES = list(TWO_ROW_STYLES)
-"""The two-row plate styles, drawn in a ``two_row_share`` of the synthetic scenes."""
+from train.synth.two_row import TWO_ROW_NAMES
 
 log = logging.getLogger(__name__)
 

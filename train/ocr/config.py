@@ -37,6 +37,11 @@ class OcrTrainConfig(BaseModel):
     ``all`` (also regular and medium weights: the thinner strokes of DIN-style EU plates), ``din``
     (``all`` and the DIN 1451-style stroke lettering of ``train/synth/strokefont.py``) or ``stroke``
     (that lettering only)."""
+    two_row_count: int = Field(default=0, ge=0)
+    """Synthetic two-row plates (``train/synth/two_row.py``) added to the synthetic ones, each laid out as
+    the device lays out a two-row plate (:func:`edge.two_rows.lay_out_rows`, the default gap band and
+    overlap of :class:`edge.metadata.TwoRowReading`) and labelled top row then bottom row. 0: none (every
+    stage before 2026-12-06)."""
     synthetic_us_extras: bool = False
     """Draw US plates also with the clutter of ``train/synth/us_extras.py`` (stacked small characters on
     the right, a disabled-driver symbol, a sun or diamond emblem between the groups, a mascot behind the

@@ -16,19 +16,23 @@ import numpy as np
 
 from edge.ctc import encode_text
 from edge.imageio import read_image
-from edge.metadata import InputSpec
+from edge.metadata import InputSpec, TwoRowReading
 from edge.preprocess import crop_box, expand_box, prepare_ocr_input
 from edge.text import is_valid_text
+from edge.two_rows import lay_out_rows
 from edge.types import Box
 from train.data.annotations import read_dataset
 from train.data.splits import load_manifest, select_split
 from train.synth.fonts import FontWeights, plate_font_weights
 from train.synth.plates import render_plate_sample
+from train.synth.two_row import TWO_ROW_NAMES
 from train.synth.us_extras import us_plate_extras
 
 log = logging.getLogger(__name__)
 #: Context kept around a box when a real crop is cached for augmentation (fraction of box size).
 CONTEXT = 0.35
+#: Two-row plates are drawn with seeds [seed, this + i], apart from the one-row plates' [seed, i].
+TWO_ROW_SEED_OFFSET = 10_000_000
 
 
 @dataclass
@@ -89,6 +93,46 @@ def _render_chunk(args: tuple) -> tuple[np.ndarray, list[str], list[str]]:
             texts.append(sample.text)
             styles_out.append(sample.style)
     return np.stack(images), texts, styles_out
+
+
+def _render_two_row_chunk(args: tuple) -> tuple[np.ndarray, list[str], list[str]]:
+    seed, start, stop, spec_json, fonts = args
+    spec = InputSpec.model_validate_json(spec_json)
+    rows = TwoRowReading()
+    images, texts, styles_out = [], [], []
+    with plate_font_weights(fonts):
+        for i in range(start, stop):
+            sample = render_plate_sample(np.random.default_rng([seed, TWO_ROW_SEED_OFFSET + i]), TWO_ROW_NAMES)
+            laid_out, _ = lay_out_rows(sample.image, rows.gap_band, rows.overlap)
+            images.append(prepare_ocr_input(laid_out, None, spec))
+            texts.append(sample.text)
+            styles_out.append(sample.style)
+    return np.stack(images), texts, styles_out
+
+
+def two_row_set(
+    spec: InputSpec, count: int, seed: int, cache_dir: Path, workers: int = 2, fonts: FontWeights = "bold"
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """``count`` rendered two-row plates laid out as one row (:func:`edge.two_rows.lay_out_rows`), as
+    model inputs, cached on disk by their parameters."""
+    parameters = ["two_rows", spec.model_dump(), count, seed, renderer_digest(), fonts, TwoRowReading().model_dump()]
+    key = hashlib.sha256(json.dumps(parameters).encode())
+    path = cache_dir / f"synth_ocr_two_rows_{key.hexdigest()[:16]}.npz"
+    if path.is_file():
+        data = np.load(path)
+        return data["images"], data["texts"].tolist(), data["styles"].tolist()
+    log.info("rendering %d two-row plates laid out as one row (cached at %s)", count, path)
+    jobs = [(seed, s, min(count, s + 500), spec.model_dump_json(), fonts) for s in range(0, count, 500)]
+    images, texts, style_names = [], [], []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for imgs, txts, stys in pool.map(_render_two_row_chunk, jobs):
+            images.append(imgs)
+            texts += txts
+            style_names += stys
+    stacked = np.concatenate(images) if images else np.zeros((0, *spec.shape), np.uint8)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    np.savez(path, images=stacked, texts=np.array(texts), styles=np.array(style_names))
+    return stacked, texts, style_names
 
 
 def synthetic_set(

@@ -22,7 +22,7 @@ from train.checkpoint import EpochBookkeeper
 from train.metrics import group_summary, grouped_scores
 from train.ocr.augment import augment_real, shrink_plate
 from train.ocr.config import OcrTrainConfig
-from train.ocr.data import OcrCrop, encode_batch, load_real_crops, prepare_real, synthetic_set
+from train.ocr.data import OcrCrop, encode_batch, load_real_crops, prepare_real, synthetic_set, two_row_set
 from train.ocr.scene_crops import scene_crop_set
 from train.quant_aware import calibrate, quantisation_aware
 from train.widen import carry_weights
@@ -206,6 +206,11 @@ def train_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Pat
         fonts=cfg.synthetic_fonts,
         us_extras=cfg.synthetic_us_extras,
     )
+    if cfg.two_row_count:
+        rows_images, rows_texts, _ = two_row_set(
+            cfg.input, cfg.two_row_count, cfg.seed, run_dir.parent / "cache", fonts=cfg.synthetic_fonts
+        )
+        synth_images, synth_texts = np.concatenate([synth_images, rows_images]), synth_texts + rows_texts
     scene_train = scene_crop_set(
         data_root, manifest, cfg.scene_plates, cfg.seed, cfg.scene_min_plate_width, run_dir.parent / "cache"
     )

@@ -165,3 +165,5 @@ TWO_ROW_STYLES: dict[str, tuple[Callable[[np.random.Generator], RenderedPlate], 
     "br_grey_moto": (render_br_grey_moto, 1.0),
     "us_moto": (render_us_moto, 1.0),
 }
+TWO_ROW_NAMES: list[str] = list(TWO_ROW_STYLES)
+"""The two-row styles' names, for ``render_plate_sample(rng, TWO_ROW_NAMES)``."""

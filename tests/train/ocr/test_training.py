@@ -28,7 +28,8 @@ def test_model_shapes_and_ops():
 def test_train_ship_evaluate(tmp_path, capsys):
     config = tmp_path / "tiny.yaml"
     config.write_text(
-        "name: ocr_tiny\nsynthetic_count: 96\nreal_sources: []\nepochs: 2\nbatch_size: 16\nwidth_multiplier: 0.25\n"
+        "name: ocr_tiny\nsynthetic_count: 96\ntwo_row_count: 16\nreal_sources: []\nepochs: 2\nbatch_size: 16\n"
+        "width_multiplier: 0.25\n"
     )
     models, run = tmp_path / "models", tmp_path / "runs" / "ocr"
     assert (
@@ -41,6 +42,7 @@ def test_train_ship_evaluate(tmp_path, capsys):
     assert card["alphabet"] == ALPHABET and card["input"]["height"] == 48 and card["mmacs"] > 0
     assert len(card["keras"]["sha256"]) == 64
     assert [c["name"] for c in card["read_crops"]["crops"]] == ["base", "tight", "loose", "tighter", "looser"]
+    assert card["read_crops"]["two_rows"]["max_aspect"] == 2.5
     state = json.loads((run / "state.json").read_text())
     assert state["epoch"] == 2 and len(state["history"]) == 2
 
