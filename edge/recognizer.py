@@ -135,8 +135,9 @@ class PlateRecognizer:
         given, not straightened), the read's own text among them
         (:func:`edge.candidates.plate_candidates`). With ``sideways``, a plate taller than wide is also read
         turned a quarter each way (upright one way, upside down the other) and the surest of the three
-        reads kept (:func:`edge.sideways.surest_read`). With ``crops.two_rows``, a plate no wider than a
-        square one is also read with its two rows side by side (:meth:`read_two_rows`). A box reaching out
+        reads kept (:func:`edge.sideways.surest_read`). With ``crops.two_rows``, an unsure plate no wider
+        than ``max_aspect`` times its height is also read with its two rows side by side
+        (:meth:`read_two_rows`). A box reaching out
         of the image is read from its part inside (ValueError when none is)."""
         height, width = image_bgr.shape[:2]
         if box is not None:
@@ -157,7 +158,7 @@ class PlateRecognizer:
 
     def read_two_rows(self, image_bgr: np.ndarray, box: Box | None, read: DecodedText) -> DecodedText:
         """``read`` (the plate read as one row), or the read of the plate's base crop cut at the gap
-        between its rows and laid out as one row (:func:`edge.two_rows.side_by_side`, read as a whole
+        between its rows and laid out as one row (:func:`edge.two_rows.lay_out_rows`, read as a whole
         image), when ``crops.two_rows`` allows it: ``read`` is less sure than ``max_one_row_confidence`` or
         ``short_read`` characters or fewer, the plate is no wider than ``max_aspect`` times its height, the
         gap is clear enough (``max_gap_ratio``), the laid-out plate's first crop reads longer
@@ -187,6 +188,7 @@ class PlateRecognizer:
         if len(rows.text) <= len(read.text) or rows.confidence < two.min_confidence:
             return read
         if rows.confidence >= read.confidence or (short and rows.confidence >= two.short_read_min_confidence):
+            log.debug("two rows: %r (%.2f) read %r (%.2f)", read.text, read.confidence, rows.text, rows.confidence)
             return rows
         return read
 
