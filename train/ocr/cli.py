@@ -55,6 +55,8 @@ def ship_ocr(cfg: OcrTrainConfig, run_dir: Path, models: Path, state: dict, mani
     synthetic = {"synthetic_plates": cfg.synthetic_count}
     if cfg.scene_plates:
         synthetic["synthetic_scenes_cut_for_plates"] = cfg.scene_plates
+    if cfg.two_row_count:
+        synthetic["synthetic_two_row_plates_laid_out"] = cfg.two_row_count
     card = training_card(cfg, "ocr", target, model, state, manifest, synthetic)
     card.update(
         {
