@@ -118,19 +118,29 @@ def two_row_set(
     parameters = ["two_rows", spec.model_dump(), count, seed, renderer_digest(), fonts, TwoRowReading().model_dump()]
     key = hashlib.sha256(json.dumps(parameters).encode())
     path = cache_dir / f"synth_ocr_two_rows_{key.hexdigest()[:16]}.npz"
+    jobs = [(seed, s, min(count, s + 500), spec.model_dump_json(), fonts) for s in range(0, count, 500)]
+    return _cached_plates(
+        path, f"{count} two-row plates laid out as one row", _render_two_row_chunk, jobs, spec, workers
+    )
+
+
+def _cached_plates(
+    path: Path, what: str, render_chunk, jobs: list[tuple], spec: InputSpec, workers: int
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """The plates cached at ``path``, else ``render_chunk`` run over ``jobs`` in ``workers`` processes,
+    saved there: (model inputs, texts, style names)."""
     if path.is_file():
         data = np.load(path)
         return data["images"], data["texts"].tolist(), data["styles"].tolist()
-    log.info("rendering %d two-row plates laid out as one row (cached at %s)", count, path)
-    jobs = [(seed, s, min(count, s + 500), spec.model_dump_json(), fonts) for s in range(0, count, 500)]
+    log.info("rendering %s (cached at %s)", what, path)
     images, texts, style_names = [], [], []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for imgs, txts, stys in pool.map(_render_two_row_chunk, jobs):
+        for imgs, txts, stys in pool.map(render_chunk, jobs):
             images.append(imgs)
             texts += txts
             style_names += stys
     stacked = np.concatenate(images) if images else np.zeros((0, *spec.shape), np.uint8)
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, images=stacked, texts=np.array(texts), styles=np.array(style_names))
     return stacked, texts, style_names
 
@@ -150,25 +160,12 @@ def synthetic_set(
     parameters = [spec.model_dump(), count, seed, styles, renderer_digest(), fonts, us_extras]
     key = hashlib.sha256(json.dumps(parameters).encode())
     path = cache_dir / f"synth_ocr_{key.hexdigest()[:16]}.npz"
-    if path.is_file():
-        data = np.load(path)
-        return data["images"], data["texts"].tolist(), data["styles"].tolist()
-    log.info("rendering %d synthetic plates (cached at %s)", count, path)
     chunk = 500
     jobs = [
         (seed, s, min(count, s + chunk), spec.model_dump_json(), styles, fonts, us_extras)
         for s in range(0, count, chunk)
     ]
-    images, texts, style_names = [], [], []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for imgs, txts, stys in pool.map(_render_chunk, jobs):
-            images.append(imgs)
-            texts += txts
-            style_names += stys
-    stacked = np.concatenate(images) if images else np.zeros((0, *spec.shape), np.uint8)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    np.savez(path, images=stacked, texts=np.array(texts), styles=np.array(style_names))
-    return stacked, texts, style_names
+    return _cached_plates(path, f"{count} synthetic plates", _render_chunk, jobs, spec, workers)
 
 
 def renderer_digest() -> str:
