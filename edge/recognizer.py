@@ -159,7 +159,8 @@ class PlateRecognizer:
     def read_two_rows(self, image_bgr: np.ndarray, box: Box | None, read: DecodedText) -> DecodedText:
         """``read`` (the plate read as one row), or the read of the plate's base crop cut at the gap
         between its rows and laid out as one row (:func:`edge.two_rows.lay_out_rows`, read as a whole
-        image), when ``crops.two_rows`` allows it: ``read`` is less sure than ``max_one_row_confidence`` or
+        image; first sheared level when its text slopes and ``crops.level`` is set), when ``crops.two_rows``
+        allows it: ``read`` is less sure than ``max_one_row_confidence`` or
         ``short_read`` characters or fewer, the plate is no wider than ``max_aspect`` times its height, the
         gap is clear enough (``max_gap_ratio``), the laid-out plate's first crop reads longer
         than ``read`` and at least ``min_first_confidence`` sure (else its other crops are not read), and
@@ -178,7 +179,7 @@ class PlateRecognizer:
         region = crop_box(image_bgr, read_crop_box(image_bgr, box, self.spec, BASE_CROP))
         if min(region.shape[:2]) < 4:
             return read
-        laid_out, gap = lay_out_rows(region, two.gap_band, two.overlap)
+        laid_out, gap = lay_out_rows(self._levelled(region), two.gap_band, two.overlap)
         if gap.ratio > two.max_gap_ratio:
             return read
         first = self.decode(self.probabilities(prepare_ocr_crop(laid_out, None, self.spec, self.crops.crops[0])))
@@ -191,6 +192,21 @@ class PlateRecognizer:
             log.debug("two rows: %r (%.2f) read %r (%.2f)", read.text, read.confidence, rows.text, rows.confidence)
             return rows
         return read
+
+    def _levelled(self, region: np.ndarray) -> np.ndarray:
+        """``region`` (a plate's base crop) sheared level when its text slopes at least
+        ``crops.level.min_degrees`` and cut to the levelled plate, so that the gap between two rows runs
+        level; as it is without ``crops.level``."""
+        level = self.crops.level
+        if level is None:
+            return region
+        grey = convert_colour(region, "grey")[:, :, 0]
+        slope = estimate_slope(grey, level.max_degrees, level.step_degrees, self.spec.height)
+        if abs(slope) < level.min_degrees:
+            return region
+        whole = Box(0.0, 0.0, float(region.shape[1]), float(region.shape[0]))
+        image, levelled = level_plate(region, whole, slope, level.min_height_ratio)
+        return crop_box(image, levelled)
 
     def _read_as_given(self, image_bgr: np.ndarray, box: Box | None, straighten: bool = True) -> DecodedText:
         """:meth:`read` without turning the plate (nor straightening it unless ``straighten``)."""

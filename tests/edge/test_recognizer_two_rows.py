@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from edge.metadata import DEFAULT_READ_CROPS, SINGLE_CROP, TwoRowReading
+from edge.metadata import DEFAULT_READ_CROPS, SINGLE_CROP, SlopeLevelling, TwoRowReading
 from edge.recognizer import PlateRecognizer
 from edge.text import ALPHABET
+from edge.two_rows import find_row_gap
 from edge.types import Box
-from tests.edge.strokes import text_strip, two_row_plate
+from tests.edge.strokes import sheared, text_strip, two_row_plate
 from tests.edge.test_recognizer import SPEC, ScriptedRunner, card
 
 TWO_ROWS = SINGLE_CROP.model_copy(update={"two_rows": TwoRowReading()})
@@ -82,3 +83,14 @@ def test_from_card_reads_two_rows_unless_told_not_to_and_bad_settings_are_refuse
     ):
         with pytest.raises(ValidationError):
             TwoRowReading(**bad)
+
+
+def test_a_sloping_two_row_plate_is_levelled_before_its_rows_are_cut():
+    sloping = cv2.cvtColor(sheared(two_row_plate(), 12.0), cv2.COLOR_GRAY2BGR)
+    levelling = TWO_ROWS.model_copy(update={"level": SlopeLevelling()})
+    recognizer = PlateRecognizer(ScriptedRunner([]), SPEC, ALPHABET, "probs", crops=levelling)
+    level = recognizer._levelled(sloping)
+    grey = [cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) for image in (sloping, level)]
+    assert find_row_gap(grey[1]).ratio < 0.5 * find_row_gap(grey[0]).ratio  # the gap runs level again
+    as_is = PlateRecognizer(ScriptedRunner([]), SPEC, ALPHABET, "probs", crops=TWO_ROWS)._levelled(sloping)
+    assert as_is is sloping  # without crops.level the plate is cut as it is
