@@ -179,7 +179,10 @@ class PlateRecognizer:
         region = crop_box(image_bgr, read_crop_box(image_bgr, box, self.spec, BASE_CROP))
         if min(region.shape[:2]) < 4:
             return read
-        laid_out, gap = lay_out_rows(self._levelled(region), two.gap_band, two.overlap)
+        region = self._levelled(region)
+        if min(region.shape[:2]) < 4:  # levelling cut it too small to find a gap in
+            return read
+        laid_out, gap = lay_out_rows(region, two.gap_band, two.overlap)
         if gap.ratio > two.max_gap_ratio:
             return read
         first = self.decode(self.probabilities(prepare_ocr_crop(laid_out, None, self.spec, self.crops.crops[0])))
