@@ -26,17 +26,18 @@ import tempfile
 from pathlib import Path
 
 
-def make_clip(folder: Path, seed: int, frames: int, idle: int = 0) -> tuple[Path, dict]:
+def make_clip(folder: Path, seed: int, frames: int, idle: int = 0, styles: str | None = None) -> tuple[Path, dict]:
     """The clip for ``seed`` (rendered once into ``folder``) and its ground truth; with ``idle`` frames of
-    its empty street before and after the cars."""
-    clip = folder / f"clip_{seed}.mp4"
+    its empty street before and after the cars; with ``styles`` (``anpr synth --styles``) only those plates."""
+    clip = folder / (f"clip_{seed}.mp4" if not styles else f"clip_{seed}_{styles.replace(',', '-')}.mp4")
     truth = clip.with_suffix(".json")
     if not (clip.is_file() and truth.is_file()):
         command = [sys.executable, "-m", "edge.cli.main", "synth", "--kind", "clip"]
         command += ["--count", str(frames), "--seed", str(seed), "--out", str(clip)]
+        command += ["--styles", styles] if styles else []
         subprocess.run(command, check=True, capture_output=True)
     if idle:
-        padded = folder / f"clip_{seed}_idle{idle}.mp4"
+        padded = folder / f"{clip.stem}_idle{idle}.mp4"
         if not padded.is_file():
             pad_with_street(clip, padded, seed, idle)
         clip = padded
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", type=Path, default=Path("models"))
     parser.add_argument("--config", type=Path, help="agent YAML config (default: the agent's defaults)")
     parser.add_argument("--idle-frames", type=int, default=0, help="empty-street frames before and after each clip")
+    parser.add_argument("--styles", help="plate styles of the cars (anpr synth --styles)")
     parser.add_argument("--work", type=Path, default=Path("runs/clips"), help="where the clips are kept")
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
@@ -117,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     per_clip = {}
     for seed in range(args.first_seed, args.first_seed + args.clips):
-        clip, truth = make_clip(args.work, seed, args.frames, args.idle_frames)
+        clip, truth = make_clip(args.work, seed, args.frames, args.idle_frames, args.styles)
         published, still, looks = agent_reads(clip, args.models, args.config)
         reads = [r["plate"] for r in published]
         listed = None  # the agent lists candidates unless its config says ocr.candidates: 0
@@ -147,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         "second_looks": sum(c["second_looks"] or 0 for c in per_clip.values()),
         "models": str(args.models),
         "config": str(args.config) if args.config else None,
+        "styles": args.styles,
         "per_clip": per_clip,
     }
     print(

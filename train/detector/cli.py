@@ -14,18 +14,26 @@ from train.model_card import ship_best, training_card, write_card
 
 def run_train_detector(args: argparse.Namespace) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from train.detector.average import average_detector
     from train.detector.train import train_detector
 
     cfg = DetectorTrainConfig.from_yaml(args.config)
     run_dir = args.run_dir or Path("runs") / cfg.name
     manifest = args.manifest or DEFAULT_MANIFEST
-    state = train_detector(cfg, run_dir, data_root(args.data_root), manifest, resume=args.resume)
-    scores = state.get("best_scores", {})
-    print(
-        f"best validation AP50 {state['best']:.1f} (recall {scores.get('recall', 0):.1f} %, precision "
-        f"{scores.get('precision', 0):.1f} % at threshold {state.get('threshold')}) at epoch {state['best_epoch']} "
-        f"after {state['seconds'] / 60:.1f} min; run folder {run_dir}"
-    )
+    if cfg.average_of:
+        state = average_detector(cfg, run_dir, data_root(args.data_root), manifest)
+        print(
+            f"average of {len(cfg.average_of)} detectors: validation AP50 {state['best']:.1f} at threshold "
+            f"{state['threshold']}; run folder {run_dir}"
+        )
+    else:
+        state = train_detector(cfg, run_dir, data_root(args.data_root), manifest, resume=args.resume)
+        scores = state.get("best_scores", {})
+        print(
+            f"best validation AP50 {state['best']:.1f} (recall {scores.get('recall', 0):.1f} %, precision "
+            f"{scores.get('precision', 0):.1f} % at threshold {state.get('threshold')}) at epoch "
+            f"{state['best_epoch']} after {state['seconds'] / 60:.1f} min; run folder {run_dir}"
+        )
     if args.ship:
         ship_detector(cfg, run_dir, args.models, state, manifest)
     return 0
@@ -66,5 +74,7 @@ def ship_detector(cfg: DetectorTrainConfig, run_dir: Path, models: Path, state: 
             },
         }
     )
+    if state.get("average_of"):
+        card["training"]["average_of"] = state["average_of"]
     write_card(models / "detector.json", card)
     return target

@@ -70,6 +70,10 @@ class DetectorTrainConfig(BaseModel):
     init_from: Path | None = None
     """Start from this ``.keras`` detector's weights instead of random ones (a fresh run folder;
     ignored when resuming). Used to fine-tune a trained detector, for example quantisation-aware."""
+    average_of: list[Path] | None = None
+    """Instead of training, average these ``.keras`` detectors' weights (the same network, fine-tuned from
+    one starting point) into the run's ``best.keras`` and score it on validation
+    (``train/detector/average.py``); the training fields are then unused."""
     quantisation_aware: bool = False
     """Fine-tune against int8 arithmetic (train/quant_aware.py): activations, merges and outputs
     rounded as the exporter will round them, kernels on their per-channel int8 grid, BatchNorm frozen;
