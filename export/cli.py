@@ -25,6 +25,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "0.5; recorded in the card)",
     )
     export.add_argument(
+        "--detector-threshold",
+        type=float,
+        help="set the detector's score threshold instead of choosing it by the card's rule (what the rule "
+        "chooses is still recorded in the card)",
+    )
+    export.add_argument(
         "--check-edgetpu", action="store_true", help="only inspect the int8 models against the Edge TPU's constraints"
     )
     export.add_argument(
@@ -60,12 +66,17 @@ def _export(args: argparse.Namespace) -> int:
         if not 0.0 <= args.tolerance <= 100.0:
             raise AnprError(f"--tolerance must be between 0 and 100 points, got {args.tolerance}")
         options["tolerance"] = args.tolerance
+    if args.detector_threshold is not None and not 0.0 < args.detector_threshold < 1.0:
+        raise AnprError(f"--detector-threshold must be between 0 and 1, got {args.detector_threshold}")
     failures = []
     for name in names:
         if name not in exporters:
             raise AnprError(f"no exporter for {name!r} yet")
         try:  # each exporter prints both figures and refuses an int8 model that fails the parity gate
-            exporters[name](args.models, data_root(args.data_root), args.manifest or DEFAULT_MANIFEST, **options)
+            extra = {"threshold": args.detector_threshold} if name == "detector" else {}
+            exporters[name](
+                args.models, data_root(args.data_root), args.manifest or DEFAULT_MANIFEST, **options, **extra
+            )
         except AnprError as exc:
             failures.append(str(exc))
     if failures:

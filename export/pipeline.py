@@ -195,12 +195,17 @@ def _detections(model: TFLiteModel, spec: InputSpec, params, frames) -> list:
 
 
 def export_threshold(
-    int8_detections: list, trained_threshold: float, detections_at: Callable[[float], list] | None = None
+    int8_detections: list,
+    trained_threshold: float,
+    detections_at: Callable[[float], list] | None = None,
+    fixed: float | None = None,
 ) -> dict:
     """The card's ``decode`` keys for the score threshold chosen on the exported int8 model's validation
     detections (found at a low threshold) by :data:`train.detection_metrics.THRESHOLD_RULE`, or, for a
     card with a second look, on the detections ``detections_at(t)`` finds anew at each candidate
-    threshold; the threshold training chose (on simulated int8, one look) is kept for the record."""
+    threshold; the threshold training chose (on simulated int8, one look) is kept for the record. With
+    ``fixed`` (``anpr export --detector-threshold``) the threshold is ``fixed``, and what the rule chose
+    is recorded beside it (``rule_threshold``)."""
     from train.detection_metrics import THRESHOLD_RULE, choose_threshold, choose_threshold_each
 
     if detections_at is None:
@@ -208,6 +213,15 @@ def export_threshold(
     else:
         threshold, how = choose_threshold_each(detections_at), "int8 model with its second look, at export"
     log.info("detector threshold %.2f on the %s (training chose %.2f)", threshold, how, trained_threshold)
+    if fixed is not None:
+        log.info("detector threshold set to %.2f by --detector-threshold", fixed)
+        return {
+            "score_threshold": fixed,
+            "threshold_rule": f"set at export (anpr export --detector-threshold {fixed}); {THRESHOLD_RULE} "
+            f"({how}) chose {threshold}",
+            "rule_threshold": threshold,
+            "trained_threshold": trained_threshold,
+        }
     return {
         "score_threshold": threshold,
         "threshold_rule": f"{THRESHOLD_RULE} ({how})",
@@ -222,9 +236,11 @@ def export_detector(
     name: str = "detector",
     calibration_seed: int = 1,
     tolerance: float = PARITY_TOLERANCE,
+    threshold: float | None = None,
 ) -> ExportResult:
     """Export ``models/<name>.keras``; the parity metric is AP50 on validation. The score threshold is
-    re-chosen on the int8 model when real validation photos exist (:func:`export_threshold`)."""
+    re-chosen on the int8 model when real validation photos exist (:func:`export_threshold`), or set to
+    ``threshold`` when given."""
     import keras
 
     from edge.detector import DecodeParams
@@ -267,7 +283,12 @@ def export_detector(
                 )
 
         trained = decode.get("trained_threshold", decode["score_threshold"])
-        decode.update(export_threshold(found["int8"], trained, looked_again))
+        decode.pop("rule_threshold", None)
+        decode.update(export_threshold(found["int8"], trained, looked_again, threshold))
+    elif threshold is not None:
+        decode.update(
+            {"score_threshold": threshold, "threshold_rule": f"set at export (--detector-threshold {threshold})"}
+        )
     scores = {label: detection_scores(dets, decode["score_threshold"]) for label, dets in found.items()}
     # AP50 ranks every detection, so it does not swing by a box or two as recall at one threshold does
     # (one box is 0.28 point of 359); recall and precision at the threshold go into the card beside it

@@ -124,6 +124,9 @@ def test_detector_threshold_is_rechosen_on_the_int8_detections():
         [], 0.65, lambda t: [(boxes, np.array([0.9, 0.8, 0.0]) if t >= 0.5 else np.array([0.9, 0.4, 0.6]), truth)]
     )
     assert looked["score_threshold"] == 0.5 and "second look" in looked["threshold_rule"]
+    fixed = export_threshold([(boxes, np.array([0.9, 0.4, 0.6]), truth)], 0.65, fixed=0.45)
+    assert fixed["score_threshold"] == 0.45 and fixed["rule_threshold"] == 0.1
+    assert "--detector-threshold 0.45" in fixed["threshold_rule"] and "chose 0.1" in fixed["threshold_rule"]
 
 
 def test_read_crops_scores_read_the_validation_crops_as_the_device_does(exported, make_layout, tmp_path):
