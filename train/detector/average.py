@@ -1,7 +1,7 @@
 """A detector made by averaging trained detectors' weights (a config's ``average_of``), no training.
 
 Detectors fine-tuned from one starting point stay close in weight space, so their element-wise mean
-(:func:`train.ocr.average.average_weights`) detects like a blend of them at the cost of one model: the
+(:func:`train.ocr.average.averaged_model`) detects like a blend of them at the cost of one model: the
 two-row fine-tune averaged with the detector it started from kept that detector's held-out recall and
 precision while finding more two-row plates (docs/measurements.md, "The detector and two-row plates").
 The average is scored on the real validation photos as a training epoch is, and its threshold chosen
@@ -15,12 +15,11 @@ import logging
 import time
 from pathlib import Path
 
-from edge.errors import AnprError
 from train.detection_metrics import choose_threshold, detection_scores
 from train.detector.config import DetectorTrainConfig
 from train.detector.data import real_data, validation_set
 from train.model_card import sha256_file
-from train.ocr.average import average_weights
+from train.ocr.average import averaged_model
 
 log = logging.getLogger(__name__)
 
@@ -30,24 +29,11 @@ def average_detector(cfg: DetectorTrainConfig, run_dir: Path, data_root: Path, m
     ``cfg.real_sources`` (float) and return the state ``ship_detector`` writes the card from. Without
     validation photos the average is not scored and keeps the first detector's run threshold when its
     ``state.json`` lies beside it (else the decoder's default), which ``anpr export`` replaces anyway."""
-    import keras
-
     from edge.detector import DecodeParams
     from train.detector.train import detector_losses, predict_frame
 
     started = time.monotonic()
-    missing = [str(p) for p in cfg.average_of or [] if not Path(p).is_file()]
-    if missing:
-        raise AnprError(f"average_of: not found: {', '.join(missing)}")
-    losses = detector_losses(cfg.offset_weight, cfg.size_weight)
-    models = []
-    for path in cfg.average_of or []:
-        try:
-            models.append(keras.models.load_model(path, custom_objects=losses, compile=False))
-        except (ValueError, OSError) as exc:
-            raise AnprError(f"average_of: {path} is not a readable .keras model ({exc})") from None
-    model = models[0]
-    model.set_weights(average_weights([m.get_weights() for m in models]))
+    model = averaged_model(cfg.average_of or [], detector_losses(cfg.offset_weight, cfg.size_weight))
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "config.json").write_text(cfg.model_dump_json(indent=1))
     model.save(run_dir / "best.keras")

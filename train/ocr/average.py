@@ -35,26 +35,33 @@ def average_weights(weight_lists: list[list[np.ndarray]]) -> list[np.ndarray]:
     return [np.mean(np.stack(group), axis=0).astype(group[0].dtype) for group in zip(*weight_lists)]
 
 
-def average_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Path) -> dict:
-    """Average ``cfg.average_of`` into ``run_dir/best.keras``, score it on the real validation crops of
-    ``cfg.real_sources`` (float) and return the state ``ship_ocr`` writes the card from."""
+def averaged_model(paths: list[Path], custom_objects: dict | None = None):
+    """The first of ``paths``' ``.keras`` models with the element-wise mean of all their weights (the
+    ``average_of`` of a reader's or a detector's config); one clear error for a missing or unreadable file."""
     import keras
 
-    from train.ocr.plots import plot_confusion
-    from train.ocr.train import read_batch
-
-    started = time.monotonic()
-    missing = [str(p) for p in cfg.average_of if not Path(p).is_file()]
+    missing = [str(p) for p in paths if not Path(p).is_file()]
     if missing:
         raise AnprError(f"average_of: not found: {', '.join(missing)}")
     models = []
-    for path in cfg.average_of:
+    for path in paths:
         try:
-            models.append(keras.models.load_model(path, compile=False))
+            models.append(keras.models.load_model(path, custom_objects=custom_objects, compile=False))
         except (ValueError, OSError) as exc:
             raise AnprError(f"average_of: {path} is not a readable .keras model ({exc})") from None
     model = models[0]
     model.set_weights(average_weights([m.get_weights() for m in models]))
+    return model
+
+
+def average_ocr(cfg: OcrTrainConfig, run_dir: Path, data_root: Path, manifest: Path) -> dict:
+    """Average ``cfg.average_of`` into ``run_dir/best.keras``, score it on the real validation crops of
+    ``cfg.real_sources`` (float) and return the state ``ship_ocr`` writes the card from."""
+    from train.ocr.plots import plot_confusion
+    from train.ocr.train import read_batch
+
+    started = time.monotonic()
+    model = averaged_model(cfg.average_of)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "config.json").write_text(cfg.model_dump_json(indent=1))
     model.save(run_dir / "best.keras")
