@@ -55,11 +55,8 @@ def average_detector(cfg: DetectorTrainConfig, run_dir: Path, data_root: Path, m
         )
     else:
         first_state = Path(cfg.average_of[0]).parent / "state.json"
-        threshold = (
-            float(json.loads(first_state.read_text())["threshold"])
-            if first_state.is_file()
-            else DecodeParams().score_threshold
-        )
+        recorded = json.loads(first_state.read_text()) if first_state.is_file() else {}
+        threshold = float(recorded.get("threshold", DecodeParams().score_threshold))
         log.warning("no validation photos: the average is not scored (threshold %.2f)", threshold)
     state = {
         "epoch": 0,
